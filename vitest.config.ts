@@ -1,0 +1,35 @@
+import { defineConfig } from 'vitest/config'
+
+const conditions = ['@m2m-auth/source']
+
+export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: conditions } },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: { name: 'core', include: ['packages/core/test/**/*.test.ts'], environment: 'node' },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'core-edge',
+          include: ['packages/core/test/**/*.edge.test.ts'],
+          environment: 'edge-runtime',
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'packages',
+          include: ['packages/{emulator,cli,express,fastify,hono}/test/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
+      { extends: true, test: { name: 'cross', include: ['test/**/*.test.ts'], environment: 'node' } },
+    ],
+    testTimeout: 20000,
+    hookTimeout: 30000,
+  },
+})

@@ -1,0 +1,102 @@
+import type { M2MToken } from '../types.js'
+import { resolveClientOptions } from './options.js'
+import { type ApiRequest, send } from './request.js'
+import { resolveRetryPolicy } from './retry.js'
+import type {
+  CreateTokenParams,
+  ListTokensParams,
+  M2MCallOptions,
+  M2MClient,
+  M2MClientOptions,
+  RevokeTokenParams,
+  VerifyTokenParams,
+} from './types.js'
+import {
+  validateCallOptions,
+  validateCreateParams,
+  validateListParams,
+  validateRevokeParams,
+  validateVerifyParams,
+} from './validate.js'
+import { decodeToken, decodeTokenList, type M2MTokenList, toSnakeCase } from './wire.js'
+
+type Operation<T> = Pick<ApiRequest<T>, 'method' | 'path' | 'query' | 'body' | 'decode'> & {
+  /** Safe to send twice; decides whether retries are on by default. */
+  idempotent: boolean
+  /** Extra values to keep out of error messages (the token being verified). */
+  secrets?: readonly string[]
+}
+
+/**
+ * Builds a typed client for Clerk's four M2M token operations. Options are checked here, once
+ * (`M2MConfigError` naming the option); build one client and share it.
+ *
+ * Retries (see `RetryOptions`) are on by default for list, revoke and verify, and off for create,
+ * which is not idempotent, unless the create call passes `retry` itself.
+ *
+ * @example
+ * ```ts
+ * const client = createM2MClient({ secretKey: process.env.CLERK_MACHINE_SECRET_KEY! })
+ * const { token } = await client.createToken({ secondsUntilExpiration: 3600 })
+ * const verified = await client.verifyToken({ token: token! }, { signal: AbortSignal.timeout(1000) })
+ * ```
+ */
+export function createM2MClient(options: M2MClientOptions): M2MClient {
+  const config = resolveClientOptions(options)
+
+  async function run<T>(operation: Operation<T>, callOptions: M2MCallOptions | undefined): Promise<T> {
+    const secretKey = callOptions?.secretKey ?? config.secretKey
+    return send(config.transport, {
+      ...operation,
+      secretKey,
+      retry: resolveRetryPolicy(config.retry, callOptions?.retry, operation.idempotent),
+      signal: callOptions?.signal,
+      secrets: [secretKey, ...(operation.secrets ?? [])],
+    })
+  }
+
+  return {
+    async createToken(params: CreateTokenParams = {}, callOptions?: M2MCallOptions): Promise<M2MToken> {
+      validateCreateParams(params)
+      validateCallOptions(callOptions)
+      const body = toSnakeCase({
+        tokenFormat: params.tokenFormat,
+        secondsUntilExpiration: params.secondsUntilExpiration,
+        claims: params.claims,
+        minRemainingTtlSeconds: params.minRemainingTtlSeconds,
+      })
+      const decode = (json: unknown) => decodeToken(json, true)
+      return run({ method: 'POST', path: '/m2m_tokens', body, decode, idempotent: false }, callOptions)
+    },
+
+    async listTokens(params: ListTokensParams, callOptions?: M2MCallOptions): Promise<M2MTokenList> {
+      validateListParams(params)
+      validateCallOptions(callOptions)
+      const query = new URLSearchParams({ subject: params.subject })
+      for (const key of ['revoked', 'expired', 'limit', 'offset'] as const) {
+        if (params[key] !== undefined) query.set(key, String(params[key]))
+      }
+      const operation = { method: 'GET', path: '/m2m_tokens', query, decode: decodeTokenList } as const
+      return run({ ...operation, idempotent: true }, callOptions)
+    },
+
+    async revokeToken(params: RevokeTokenParams, callOptions?: M2MCallOptions): Promise<M2MToken> {
+      validateRevokeParams(params)
+      validateCallOptions(callOptions)
+      const path = `/m2m_tokens/${encodeURIComponent(params.m2mTokenId)}/revoke`
+      const body = toSnakeCase({ revocationReason: params.revocationReason })
+      const decode = (json: unknown) => decodeToken(json, false)
+      // Revoking twice leaves the token revoked: safe to retry.
+      return run({ method: 'POST', path, body, decode, idempotent: true }, callOptions)
+    },
+
+    async verifyToken(params: VerifyTokenParams, callOptions?: M2MCallOptions): Promise<M2MToken> {
+      validateVerifyParams(params)
+      validateCallOptions(callOptions)
+      const body = { token: params.token }
+      const decode = (json: unknown) => decodeToken(json, false)
+      const operation = { method: 'POST', path: '/m2m_tokens/verify', body, decode } as const
+      return run({ ...operation, idempotent: true, secrets: [params.token] }, callOptions)
+    },
+  }
+}

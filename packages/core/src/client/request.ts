@@ -1,0 +1,185 @@
+/**
+ * The one place that talks HTTP: URL and path style, auth header, per-attempt timeout, caller
+ * signal, retries and error parsing. The operations in client.ts only describe requests.
+ */
+import type { ClerkErrorItem, Clock, FetchLike } from '../types.js'
+import { M2MApiError, M2MNetworkError, redactSecrets } from './errors.js'
+import { parseRetryAfterMs, type RetryPolicy, retryDelayMs } from './retry.js'
+import { linkSignals, throwIfAborted, untilAborted } from './signal.js'
+import type { PathStyle, Sleep } from './types.js'
+import { WireShapeError } from './wire.js'
+
+/** Everything a client fixes once, when it is built. */
+export interface Transport {
+  apiUrl: string
+  apiVersion: string
+  pathStyle: PathStyle
+  timeoutMs: number
+  fetch: FetchLike
+  now: Clock
+  sleep: Sleep
+  random: () => number
+}
+
+/** One logical call (possibly several attempts). */
+export interface ApiRequest<T> {
+  method: 'GET' | 'POST'
+  /** Path without the `/v1` prefix, e.g. `/m2m_tokens/verify`. */
+  path: string
+  query?: URLSearchParams
+  body?: unknown
+  secretKey: string
+  retry: RetryPolicy | undefined
+  signal?: AbortSignal | undefined
+  /** Values to scrub from anything Clerk echoes into an error (the key, the token). */
+  secrets: readonly string[]
+  /** Turns a 2xx JSON body into the result; throws `WireShapeError` on a wrong shape. */
+  decode: (body: unknown) => T
+}
+
+/** Sends `request`, retrying transient failures as its policy allows. */
+export async function send<T>(transport: Transport, request: ApiRequest<T>): Promise<T> {
+  const startedAt = transport.now()
+  const maxAttempts = request.retry?.maxAttempts ?? 1
+  let lastError: unknown
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    throwIfAborted(request.signal)
+    try {
+      return await attemptOnce(transport, request)
+    } catch (error) {
+      lastError = error
+      const elapsedMs = transport.now() - startedAt
+      const delayMs = retryDelayMs(error, attempt, elapsedMs, request.retry, transport.random)
+      if (delayMs === undefined) throw error
+      await transport.sleep(delayMs, request.signal)
+    }
+  }
+  throw lastError
+}
+
+/** Builds the absolute URL of `request`: apiUrl has no trailing slash (see client options). */
+export function buildUrl(transport: Transport, request: Pick<ApiRequest<unknown>, 'path' | 'query'>): string {
+  const prefix = transport.pathStyle === 'v1' ? '/v1' : ''
+  const query = request.query?.toString()
+  return `${transport.apiUrl}${prefix}${request.path}${query ? `?${query}` : ''}`
+}
+
+function buildInit(transport: Transport, request: ApiRequest<unknown>): RequestInit {
+  const headers: Record<string, string> = {
+    Accept: 'application/json',
+    Authorization: `Bearer ${request.secretKey}`,
+    'Clerk-API-Version': transport.apiVersion,
+  }
+  const init: RequestInit = { method: request.method, headers }
+  if (request.body !== undefined) {
+    headers['Content-Type'] = 'application/json'
+    init.body = JSON.stringify(request.body)
+  }
+  return init
+}
+
+/** One attempt: fetch and read the body within `timeoutMs`, then interpret the answer. */
+async function attemptOnce<T>(transport: Transport, request: ApiRequest<T>): Promise<T> {
+  const url = buildUrl(transport, request)
+  const timeout = new AbortController()
+  const timer = setTimeout(() => timeout.abort(timeoutReason(transport.timeoutMs)), transport.timeoutMs)
+  const linked = linkSignals([request.signal, timeout.signal])
+  let response: Response
+  let text: string
+  try {
+    const init = { ...buildInit(transport, request), signal: linked.signal }
+    response = await untilAborted(transport.fetch(url, init), linked.signal)
+    text = await untilAborted(response.text(), linked.signal)
+  } catch (error) {
+    throwIfAborted(request.signal) // the caller gave up: their reason, not ours
+    const where = `${request.method} ${request.path}`
+    if (timeout.signal.aborted) {
+      const message = `Clerk API did not answer ${where} within ${transport.timeoutMs} ms`
+      throw new M2MNetworkError(message, { cause: error, timedOut: true })
+    }
+    throw new M2MNetworkError(`Could not reach Clerk API for ${where}`, { cause: error, timedOut: false })
+  } finally {
+    clearTimeout(timer)
+    linked.dispose()
+  }
+  return interpret(transport, request, response, text)
+}
+
+function timeoutReason(timeoutMs: number): unknown {
+  return new DOMException(`Timed out after ${timeoutMs} ms`, 'TimeoutError')
+}
+
+function interpret<T>(transport: Transport, request: ApiRequest<T>, response: Response, text: string): T {
+  if (!response.ok) throw apiErrorFrom(transport, request, response, text)
+  const body = parseJson(text)
+  if (body === undefined) throw malformed(response, 'body is not JSON')
+  try {
+    return request.decode(body)
+  } catch (error) {
+    if (error instanceof WireShapeError) throw malformed(response, error.message)
+    throw error
+  }
+}
+
+/** A 2xx we cannot read: Clerk did not say no, so callers may treat it as transient. */
+function malformed(response: Response, reason: string): M2MApiError {
+  return new M2MApiError({
+    status: response.status,
+    errors: [
+      { code: 'malformed_response', message: 'Clerk API answer could not be read', longMessage: reason },
+    ],
+    clerkTraceId: response.headers.get('cf-ray') ?? undefined,
+    malformedResponse: true,
+  })
+}
+
+function apiErrorFrom(
+  transport: Transport,
+  request: ApiRequest<unknown>,
+  response: Response,
+  text: string,
+): M2MApiError {
+  const body = parseJson(text)
+  const items = readErrorItems(body)
+  const errors = items.length > 0 ? redactSecrets(items, request.secrets) : [syntheticItem(response.status)]
+  const bodyTraceId = isRecord(body) && typeof body.clerk_trace_id === 'string' ? body.clerk_trace_id : ''
+  return new M2MApiError({
+    status: response.status,
+    errors,
+    clerkTraceId: redactSecrets(bodyTraceId || response.headers.get('cf-ray') || undefined, request.secrets),
+    retryAfterMs: parseRetryAfterMs(response.headers.get('retry-after'), transport.now()),
+  })
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** Clerk's `errors[]`, camelCased; items without a string `message` and `code` are skipped. */
+function readErrorItems(body: unknown): ClerkErrorItem[] {
+  if (!isRecord(body) || !Array.isArray(body.errors)) return []
+  const items: ClerkErrorItem[] = []
+  for (const raw of body.errors) {
+    if (!isRecord(raw) || typeof raw.message !== 'string' || typeof raw.code !== 'string') continue
+    const item: ClerkErrorItem = { message: raw.message, code: raw.code }
+    if (typeof raw.long_message === 'string') item.longMessage = raw.long_message
+    if (isRecord(raw.meta)) item.meta = raw.meta
+    items.push(item)
+  }
+  return items
+}
+
+function syntheticItem(status: number): ClerkErrorItem {
+  return {
+    code: 'unexpected_response',
+    message: `Clerk API answered HTTP ${status} without a Clerk error body`,
+  }
+}

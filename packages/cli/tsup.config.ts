@@ -1,9 +1,11 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // bin.ts keeps its `#!/usr/bin/env node` line: tsup preserves a leading shebang and marks the file
+  // executable.
+  entry: ['src/index.ts', 'src/bin.ts'],
   format: ['esm', 'cjs'],
-  dts: { compilerOptions: { customConditions: [] } },
+  dts: { entry: 'src/index.ts', compilerOptions: { customConditions: [] } },
   tsconfig: 'tsconfig.build.json',
   clean: true,
   sourcemap: true,

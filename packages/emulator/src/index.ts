@@ -1,1 +1,18 @@
-export {}
+export { ADMIN_PREFIX } from './admin.js'
+export { EMULATOR_USAGE, type EmulatorCliIo, runEmulatorCli } from './cli.js'
+export { MAX_BODY_BYTES } from './http.js'
+export { M2M_JWT_CATEGORY } from './jwt.js'
+export { DEFAULT_MACHINES } from './options.js'
+export { startEmulator } from './server.js'
+export {
+  type Emulator,
+  type EmulatorMachine,
+  type EmulatorMachineSeed,
+  type EmulatorOptions,
+  type EmulatorStats,
+  type Faults,
+  type LatencyMs,
+  M2M_ROUTES,
+  ROUTE_NAMES,
+  type RouteName,
+} from './types.js'

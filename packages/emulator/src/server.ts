@@ -1,0 +1,133 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { AdminControls } from './admin.js'
+import { createRng, FaultInjector } from './faults.js'
+import { instanceId, instanceSecretKey, prngSeed, randomIdSource, seededIdSource } from './ids.js'
+import { KeyRing } from './jwt.js'
+import { machineRef, resolveOptions, seedMachines } from './options.js'
+import { handleRequest, StatsCounter } from './pipeline.js'
+import { Store } from './state.js'
+import type { Emulator, EmulatorMachine, EmulatorOptions } from './types.js'
+
+/** Delays that `close()` cancels, so a closed emulator leaves no timer behind. */
+function cancellableSleep() {
+  const timers = new Set<NodeJS.Timeout>()
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        timers.delete(timer)
+        resolve()
+      }, ms)
+      timers.add(timer)
+    })
+  const cancelAll = () => {
+    for (const timer of timers) clearTimeout(timer)
+    timers.clear()
+  }
+  return { sleep, cancelAll }
+}
+
+function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => {
+      server.off('error', reject)
+      resolve(server.address() as AddressInfo)
+    })
+  })
+}
+
+function closer(server: Server, cancelAll: () => void): () => Promise<void> {
+  let closing: Promise<void> | undefined
+  return () => {
+    closing ??= new Promise<void>((resolve) => {
+      cancelAll()
+      server.close(() => resolve())
+      // Keep-alive, hung and half-read connections would hold close() open: destroy them all.
+      server.closeAllConnections()
+    })
+    return closing
+  }
+}
+
+const publicMachine = ({ id, name, secretKey }: EmulatorMachine): EmulatorMachine => ({ id, name, secretKey })
+
+/** The emulator's state and controls, before any socket exists. */
+function createCore(resolved: EmulatorOptions, now: () => number) {
+  const ids = resolved.seed === undefined ? randomIdSource : seededIdSource(resolved.seed)
+  const store = new Store(resolved.instanceSecretKey ?? instanceSecretKey(ids), instanceId(ids), ids, now)
+  seedMachines(store, resolved.machines ?? [])
+  const keys = new KeyRing()
+  const faults = new FaultInjector(
+    createRng(prngSeed(resolved.seed, 'faults')),
+    createRng(prngSeed(resolved.seed, 'latency')),
+  )
+  faults.set(resolved.faults ?? {})
+  faults.setLatency(resolved.latencyMs ?? 0)
+  const stats = new StatsCounter()
+  const admin: AdminControls = {
+    getFaults: () => faults.get(),
+    setFaults: (f) => faults.set(f),
+    getLatency: () => faults.getLatency(),
+    setLatency: (l) => faults.setLatency(l),
+    rotateJwtKey: ({ keepOld }) => keys.rotate(keepOld ?? true),
+    stats: () => stats.snapshot(),
+    resetStats: () => stats.reset(),
+  }
+  return { store, keys, faults, stats, admin }
+}
+
+type Core = ReturnType<typeof createCore>
+
+/** The public handle over a listening emulator. */
+function handle(url: string, { store, admin }: Core, close: () => Promise<void>): Emulator {
+  return {
+    url,
+    secretKey: store.instanceSecretKey,
+    get machines() {
+      return [...store.machines.values()].map(publicMachine)
+    },
+    createMachine({ name, scopes = [] }) {
+      if (typeof name !== 'string' || name.length < 1 || name.length > 255) {
+        throw new TypeError('name must be a string of 1 to 255 characters')
+      }
+      const scopeIds = scopes.map((ref, i) => machineRef(store, ref, `scopes[${i}]`))
+      return publicMachine(store.createMachine({ name, scopes: scopeIds }))
+    },
+    grantScope(from, to) {
+      store.grantScope(machineRef(store, from, 'from'), machineRef(store, to, 'to'))
+    },
+    setFaults: admin.setFaults,
+    setLatency: admin.setLatency,
+    rotateJwtKey: (opts = {}) => admin.rotateJwtKey(opts),
+    stats: admin.stats,
+    resetStats: admin.resetStats,
+    close,
+  }
+}
+
+/**
+ * Starts a local, Clerk-compatible M2M token service on loopback.
+ *
+ * @example
+ * ```ts
+ * const emulator = await startEmulator()
+ * const [orders] = emulator.machines
+ * const res = await fetch(`${emulator.url}/m2m_tokens`, {
+ *   method: 'POST',
+ *   headers: { Authorization: `Bearer ${orders.secretKey}` },
+ * })
+ * await emulator.close()
+ * ```
+ */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const resolved = await resolveOptions(options)
+  const now = options.now ?? Date.now
+  const core = createCore(resolved, now)
+  const { sleep, cancelAll } = cancellableSleep()
+  const deps = { services: { store: core.store, keys: core.keys, now }, ...core, sleep }
+  const server = createServer((req, res) => void handleRequest(req, res, deps))
+  const address = await listen(server, resolved.port ?? 0, resolved.host ?? '127.0.0.1')
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+  return handle(`http://${host}:${address.port}`, core, closer(server, cancelAll))
+}

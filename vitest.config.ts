@@ -9,7 +9,12 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'core', include: ['packages/core/test/**/*.test.ts'], environment: 'node' },
+        test: {
+          name: 'core',
+          include: ['packages/core/test/**/*.test.ts'],
+          exclude: ['**/*.edge.test.ts', '**/node_modules/**'],
+          environment: 'node',
+        },
       },
       {
         extends: true,

@@ -1,0 +1,61 @@
+/**
+ * Environment defaults for adapters. The core never reads `process.env` itself: each adapter passes
+ * its runtime's environment (`process.env` on Node, the bindings object on Cloudflare Workers).
+ */
+import { M2MConfigError } from './errors.js'
+
+/** The environment variables read by {@link resolveVerifierOptions}, in order of precedence. */
+export const SECRET_KEY_ENV_VARS = ['CLERK_MACHINE_SECRET_KEY', 'CLERK_SECRET_KEY'] as const
+
+/** The environment variable that overrides the Clerk API base URL. */
+export const API_URL_ENV_VAR = 'CLERK_API_URL'
+
+/** An environment: variable name to value (`process.env`, Workers bindings, a plain object). */
+export type EnvLike = Readonly<Record<string, string | undefined>>
+
+/**
+ * Fills `secretKey` and `apiUrl` from the environment when the options leave them out.
+ *
+ * - `secretKey`: `options.secretKey`, else `CLERK_MACHINE_SECRET_KEY` (a Machine Secret Key,
+ *   `ak_...`), else `CLERK_SECRET_KEY` (the instance key, `sk_...`). Empty strings count as unset.
+ * - `apiUrl`: `options.apiUrl`, else `CLERK_API_URL`, else left out (the client's default applies).
+ *
+ * Everything else is returned unchanged; the verifier validates it when it is built. Throws
+ * `M2MConfigError` (option `secretKey`) when no key can be found: adapters call this once, at
+ * registration, so a missing key stops the app at startup instead of failing every request.
+ *
+ * @example
+ * ```ts
+ * const verifier = createVerifier(resolveVerifierOptions(options, process.env))
+ * ```
+ */
+export function resolveVerifierOptions<T extends { secretKey?: string; apiUrl?: string }>(
+  options: T | undefined,
+  env: EnvLike,
+): T & { secretKey: string; apiUrl?: string } {
+  const given = (options ?? {}) as T
+  const secretKey = nonEmpty(given.secretKey) ?? firstEnv(env, SECRET_KEY_ENV_VARS)
+  if (secretKey === undefined) {
+    throw new M2MConfigError(
+      'secretKey',
+      'No Clerk secret key: pass the `secretKey` option or set the CLERK_MACHINE_SECRET_KEY ' +
+        '(Machine Secret Key, ak_...) or CLERK_SECRET_KEY (instance Secret Key, sk_...) environment variable',
+    )
+  }
+  const resolved: T & { secretKey: string; apiUrl?: string } = { ...given, secretKey }
+  const apiUrl = nonEmpty(given.apiUrl) ?? nonEmpty(env[API_URL_ENV_VAR])
+  if (apiUrl !== undefined) resolved.apiUrl = apiUrl
+  return resolved
+}
+
+function firstEnv(env: EnvLike, names: readonly string[]): string | undefined {
+  for (const name of names) {
+    const value = nonEmpty(env[name])
+    if (value !== undefined) return value
+  }
+  return undefined
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value : undefined
+}

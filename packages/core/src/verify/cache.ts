@@ -1,0 +1,161 @@
+/**
+ * The verifier's caches: the positive store (in-memory LRU by default, or a `CacheStore` such as
+ * Redis), a separate and smaller negative LRU, and single-flight of in-flight verifications.
+ * Freshness is tracked per entry with the verifier's clock (not with lru-cache's `ttl`) because an
+ * entry's window ends at `min(ttlMs, expiration)` and stale-if-error keeps it past that window.
+ */
+import { LRUCache } from 'lru-cache'
+import type { VerifiedM2MToken } from '../types.js'
+import type { TokenFormat } from './classify.js'
+
+/**
+ * A positive cache entry, as handed to a {@link CacheStore}. JSON-serializable; never contains the
+ * raw token (a `VerifiedM2MToken` carries the token id, not the token).
+ */
+export interface CachedEntry {
+  token: VerifiedM2MToken
+  /** Milliseconds since the epoch: served as a cache hit before this instant. */
+  freshUntil: number
+  /**
+   * Milliseconds since the epoch: until then the entry may still answer when the token service
+   * fails transiently (stale-if-error). Equal to `freshUntil` when stale-if-error is off.
+   */
+  staleUntil: number
+}
+
+/**
+ * A shared store for positive entries (e.g. Redis), replacing the in-memory LRU. Keys look like
+ * `m2m:v1:<scope digest>:<sha256(token) hex>`; values never include the raw token. Methods may
+ * answer synchronously or with a promise; a store that throws or rejects is treated as a miss.
+ *
+ * @example
+ * ```ts
+ * const store: CacheStore = {
+ *   async get(key) { const v = await redis.get(key); return v ? JSON.parse(v) : undefined },
+ *   async set(key, entry, ttlMs) { await redis.set(key, JSON.stringify(entry), { PX: ttlMs }) },
+ *   async delete(key) { await redis.del(key) },
+ * }
+ * ```
+ */
+export interface CacheStore {
+  get(key: string): CachedEntry | undefined | Promise<CachedEntry | undefined>
+  /** `ttlMs` is how long the entry stays useful (fresh plus stale window); expire it after that. */
+  set(key: string, entry: CachedEntry, ttlMs: number): void | Promise<void>
+  delete(key: string): void | Promise<void>
+}
+
+/** An in-memory positive entry: also holds the settled promise that every hit returns. */
+export interface MemoryEntry extends CachedEntry {
+  promise: Promise<VerifiedM2MToken>
+  /** Digest of the token for events, computed once at the miss (only when `onEvent` is set). */
+  digest: string | undefined
+}
+
+/** Builds the in-memory positive LRU, bounded by `max` entries. */
+export function createMemoryCache(max: number): LRUCache<string, MemoryEntry> {
+  return new LRUCache<string, MemoryEntry>({ max })
+}
+
+/**
+ * The entry for a freshly verified token, or `undefined` when it is not worth caching (it expires
+ * now). Fresh for `min(ttlMs, expiration - now)`; stale-usable for `staleIfErrorMs` more, but never
+ * past the token's own expiration.
+ */
+export function positiveEntry(
+  token: VerifiedM2MToken,
+  now: number,
+  ttlMs: number,
+  staleIfErrorMs: number,
+): CachedEntry | undefined {
+  const expiration = token.expiration ?? Number.POSITIVE_INFINITY
+  const freshUntil = Math.min(now + ttlMs, expiration)
+  if (freshUntil <= now) return undefined
+  return { token, freshUntil, staleUntil: Math.min(freshUntil + staleIfErrorMs, expiration) }
+}
+
+/** What the negative LRU remembers of a definite "no": enough to answer the same way again. */
+export interface NegativeEntry {
+  until: number
+  format: TokenFormat
+  description: string
+}
+
+/**
+ * Definite negatives (unknown, revoked, expired, wrong machine), remembered for `ttlMs` in an LRU of
+ * their own so that a flood of garbage tokens can never evict good entries.
+ */
+export class NegativeCache {
+  readonly #lru: LRUCache<string, NegativeEntry>
+  readonly #ttlMs: number
+  readonly #now: () => number
+
+  constructor(max: number, ttlMs: number, now: () => number) {
+    this.#lru = new LRUCache<string, NegativeEntry>({ max })
+    this.#ttlMs = ttlMs
+    this.#now = now
+  }
+
+  /** The live entry for `token`, dropping it when it has expired. */
+  get(token: string): NegativeEntry | undefined {
+    const entry = this.#lru.get(token)
+    if (entry === undefined) return undefined
+    if (this.#now() < entry.until) return entry
+    this.#lru.delete(token)
+    return undefined
+  }
+
+  add(token: string, format: TokenFormat, description: string): void {
+    if (this.#ttlMs > 0) this.#lru.set(token, { until: this.#now() + this.#ttlMs, format, description })
+  }
+
+  delete(token: string): void {
+    this.#lru.delete(token)
+  }
+
+  get size(): number {
+    return this.#lru.size
+  }
+}
+
+/**
+ * Shares one in-flight verification per key: the promise is cached while it runs and dropped as
+ * soon as it settles, so a rejection is never served to later callers.
+ */
+export class SingleFlight<T> {
+  readonly #inflight = new Map<string, Promise<T>>()
+
+  get(key: string): Promise<T> | undefined {
+    return this.#inflight.get(key)
+  }
+
+  run(key: string, promise: Promise<T>): Promise<T> {
+    this.#inflight.set(key, promise)
+    const drop = (): void => {
+      if (this.#inflight.get(key) === promise) this.#inflight.delete(key)
+    }
+    promise.then(drop, drop)
+    return promise
+  }
+
+  /** Stops sharing `key`: later callers start a new verification (used by `invalidate`). */
+  forget(key: string): void {
+    this.#inflight.delete(key)
+  }
+}
+
+/**
+ * Freezes a verified token (and its scopes and claims) before it is shared: every cache hit
+ * returns the same object, so one request must not be able to alter what the next one sees.
+ */
+export function freezeToken(token: VerifiedM2MToken): VerifiedM2MToken {
+  Object.freeze(token.scopes)
+  deepFreeze(token.claims, 0)
+  return Object.freeze(token)
+}
+
+function deepFreeze(value: unknown, depth: number): void {
+  // Claims are JSON (no cycles); the depth bound only guards against absurd nesting.
+  if (typeof value !== 'object' || value === null || depth > 64 || Object.isFrozen(value)) return
+  for (const member of Object.values(value)) deepFreeze(member, depth + 1)
+  Object.freeze(value)
+}

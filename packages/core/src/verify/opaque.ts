@@ -1,0 +1,104 @@
+/**
+ * Opaque token verification: one `verifyToken` call through the client, then the checks Clerk's
+ * answer still needs, then the mapping of every client outcome to an `AuthError` (ARCHITECTURE.md,
+ * "Contracts between the core modules"). An outage is a 503, never a 401.
+ */
+import { M2MApiError, M2MNetworkError, M2MValidationError } from '../client/errors.js'
+import type { M2MClient } from '../client/types.js'
+import {
+  AuthError,
+  InvalidTokenError,
+  ServerConfigError,
+  TokenServiceUnavailableError,
+} from '../http/errors.js'
+import type { Clock, M2MToken, VerifiedM2MToken } from '../types.js'
+
+/** What {@link createOpaqueVerifier} needs from the verifier. */
+export interface OpaqueVerifierOptions {
+  client: M2MClient
+  /** Bound on one verification, retries included (the client bounds each attempt by `timeoutMs`). */
+  deadlineMs: number
+  now: Clock
+}
+
+/** Statuses by which Clerk says "this token is not valid": definite negatives, safe to cache. */
+const INVALID_TOKEN_STATUSES = new Set([400, 404, 410, 422])
+/** Statuses by which Clerk says "your secret key is not valid": our deployment is broken. */
+const KEY_REJECTED_STATUSES = new Set([401, 403])
+
+/**
+ * Builds the opaque verifier. The returned function throws only `AuthError`s:
+ * `InvalidTokenError` (definite: unknown, revoked, expired), `ServerConfigError` (our key was
+ * rejected) or `TokenServiceUnavailableError` (429, 5xx, unreadable answer, network, timeout).
+ */
+export function createOpaqueVerifier(
+  opts: OpaqueVerifierOptions,
+): (token: string) => Promise<VerifiedM2MToken> {
+  return async function verifyOpaque(token) {
+    const deadline = new AbortController()
+    const timer = setTimeout(() => deadline.abort(timeoutReason(opts.deadlineMs)), opts.deadlineMs)
+    let answer: M2MToken
+    try {
+      answer = await opts.client.verifyToken({ token }, { signal: deadline.signal })
+    } catch (error) {
+      throw toAuthError(error)
+    } finally {
+      clearTimeout(timer)
+    }
+    return checkAnswer(answer, opts.now())
+  }
+}
+
+function timeoutReason(deadlineMs: number): unknown {
+  return new DOMException(`Token verification took longer than ${deadlineMs} ms`, 'TimeoutError')
+}
+
+/** A 200 is not enough: the token must also be neither revoked nor expired by our clock. */
+function checkAnswer(answer: M2MToken, now: number): VerifiedM2MToken {
+  if (answer.revoked) throw new InvalidTokenError('The access token has been revoked')
+  if (answer.expired || (answer.expiration !== null && answer.expiration <= now)) {
+    throw new InvalidTokenError('The access token has expired')
+  }
+  return {
+    tokenType: 'm2m_token',
+    format: 'opaque',
+    id: answer.id,
+    subject: answer.subject,
+    machineId: answer.subject,
+    scopes: answer.scopes,
+    // Clerk allows any JSON value as claims; objects are by far the common case.
+    claims: answer.claims as VerifiedM2MToken['claims'],
+    expiration: answer.expiration,
+    createdAt: answer.createdAt,
+  }
+}
+
+/** Maps a client failure to the answer our caller gets. */
+export function toAuthError(error: unknown): AuthError {
+  if (error instanceof AuthError) return error
+  if (error instanceof M2MApiError) {
+    if (error.malformedResponse) return unavailable(error)
+    if (INVALID_TOKEN_STATUSES.has(error.status)) return new InvalidTokenError(undefined, error)
+    if (KEY_REJECTED_STATUSES.has(error.status)) {
+      const description = `The token service rejected this server's secret key (HTTP ${error.status})`
+      return new ServerConfigError(description, error)
+    }
+    // 429, 5xx and anything unexpected: Clerk did not say the token is bad, so fail closed with 503.
+    return unavailable(error)
+  }
+  if (error instanceof M2MValidationError) return new InvalidTokenError(undefined, error)
+  // M2MNetworkError, our deadline, or anything else: we could not get an answer.
+  return unavailable(error)
+}
+
+function unavailable(error: unknown): TokenServiceUnavailableError {
+  const retryAfterMs = error instanceof M2MApiError ? error.retryAfterMs : undefined
+  const seconds = retryAfterMs === undefined ? 1 : Math.max(1, Math.ceil(retryAfterMs / 1000))
+  const timedOut =
+    (error instanceof M2MNetworkError && error.timedOut) ||
+    (error instanceof DOMException && error.name === 'TimeoutError')
+  const description = timedOut
+    ? 'The token service did not answer in time'
+    : 'The token service is temporarily unavailable'
+  return new TokenServiceUnavailableError(seconds, error, description)
+}

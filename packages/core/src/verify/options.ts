@@ -1,0 +1,250 @@
+/**
+ * The verifier's options: their documented defaults and the checks run once, when a verifier is
+ * built. A mistake here is a deployment error: `M2MConfigError` naming the option, never the secret.
+ */
+import { DEFAULT_API_URL, DEFAULT_TIMEOUT_MS } from '../client/options.js'
+import type { RetryOptions } from '../client/retry.js'
+import type { PathStyle } from '../client/types.js'
+import { M2MConfigError } from '../errors.js'
+import type { Clock, FetchLike } from '../types.js'
+import type { CacheStore } from './cache.js'
+import type { VerifierEventListener } from './events.js'
+
+/** Cache options of {@link VerifierOptions}. */
+export interface VerifierCacheOptions {
+  /**
+   * How long a valid token is served from the cache, in milliseconds; never past its expiration.
+   * Also the longest time a revocation made elsewhere can go unnoticed.
+   * @default 5000
+   */
+  ttlMs?: number
+  /** Most valid tokens kept in memory (LRU). @default 10000 */
+  max?: number
+  /**
+   * How long a definite "no" (unknown, revoked, expired, wrong machine) is remembered, in
+   * milliseconds; `0` turns negative caching off. Short, because a "no" is cheap to confirm again
+   * and an unknown token may become known (replication delay right after creation).
+   * @default 2000
+   */
+  negativeTtlMs?: number
+  /** Most negatives kept (a separate LRU, so garbage never evicts valid tokens). @default 1000 */
+  negativeMax?: number
+  /** A shared store (e.g. Redis) for valid tokens, replacing the in-memory LRU. @default undefined */
+  store?: CacheStore
+  /**
+   * Opt-in stale-if-error: keep valid entries this many milliseconds past their fresh window and
+   * serve them only when the token service fails transiently (never past the token's expiration,
+   * never after a definite "no" or `invalidate()`). `0` is fail-closed.
+   * @default 0
+   */
+  staleIfErrorMs?: number
+}
+
+/** JWT options of {@link VerifierOptions} (key-set caching; see `createJwtVerifier`). */
+export interface VerifierJwtOptions {
+  /** Age after which the JWKS is refetched, in milliseconds. @default 600000 */
+  maxAgeMs?: number
+  /** Minimum time between refetches triggered by an unknown `kid`, in milliseconds. @default 30000 */
+  cooldownMs?: number
+}
+
+/**
+ * Options of `createVerifier`.
+ *
+ * @example
+ * ```ts
+ * createVerifier({ secretKey: 'ak_...', machineId: 'mch_...', cache: { ttlMs: 10_000 } })
+ * ```
+ */
+export interface VerifierOptions {
+  /** Machine Secret Key (`ak_...`) or instance Secret Key (`sk_test_...`/`sk_live_...`). Never logged. */
+  secretKey: string
+  /** @default 'https://api.clerk.com' */
+  apiUrl?: string
+  /** Sent as `Clerk-API-Version`. @default '2026-05-12' */
+  apiVersion?: string
+  /** @default 'unversioned' */
+  pathStyle?: PathStyle
+  /**
+   * This server's machine (`mch_...`): tokens must list it in their `scopes`. Set it whenever the
+   * secret key is the instance key (`sk_`), which otherwise accepts any token of the instance.
+   */
+  machineId?: string
+  /** Time allowed for one call to the token service, in milliseconds. @default 5000 */
+  timeoutMs?: number
+  /**
+   * Retries of the verify call, or `false`. The verifier's default is small, so that a verification
+   * never takes longer than `max(timeoutMs, retry.maxElapsedMs)`.
+   * @default { maxAttempts: 2, maxElapsedMs: timeoutMs }
+   */
+  retry?: RetryOptions | false
+  /** Cache settings, or `false` for no caching at all (every verification calls upstream). */
+  cache?: VerifierCacheOptions | false
+  /**
+   * Share one upstream call among concurrent verifications of the same token. Turn it off on
+   * Cloudflare Workers, where a request may not await another request's I/O.
+   * @default true
+   */
+  singleFlight?: boolean
+  /**
+   * JWT-format tokens: options, or `false` to reject them. When left out, JWTs are accepted if a
+   * key is available (`jwtKey`, or an `sk_` secret key that can fetch the JWKS), else rejected.
+   */
+  jwt?: VerifierJwtOptions | false
+  /** PEM (SPKI) public key for networkless JWT verification. */
+  jwtKey?: string
+  /** Tolerance for JWT `exp`, `nbf` and `iat`, in milliseconds. @default 5000 */
+  clockSkewMs?: number
+  /** @default globalThis.fetch (looked up at call time) */
+  fetch?: FetchLike
+  /** Milliseconds since the epoch; inject a fake clock in tests. @default Date.now */
+  now?: Clock
+  /** Receives cache and upstream events (with a token digest, never the token). */
+  onEvent?: VerifierEventListener
+}
+
+/** Everything a verifier keeps after its options were checked. */
+export interface ResolvedVerifierConfig {
+  secretKey: string
+  apiUrl: string
+  apiVersion: string | undefined
+  pathStyle: PathStyle | undefined
+  machineId: string | undefined
+  timeoutMs: number
+  retry: RetryOptions | false
+  /** Bound on one upstream verification, retries included. */
+  deadlineMs: number
+  cache: Required<Omit<VerifierCacheOptions, 'store'>> & { store: CacheStore | undefined }
+  cacheEnabled: boolean
+  singleFlight: boolean
+  /** `undefined` when JWTs are rejected. */
+  jwt: VerifierJwtOptions | undefined
+  jwtKey: string | undefined
+  clockSkewMs: number
+  fetch: FetchLike
+  now: Clock
+  onEvent: VerifierEventListener | undefined
+}
+
+const SECRET_KEY_PATTERN = /^(?:ak_|sk_test_|sk_live_)[\x21-\x7e]+$/
+const MACHINE_ID_PATTERN = /^mch_\w{1,64}$/
+
+function fail(option: string, message: string): never {
+  throw new M2MConfigError(option, message)
+}
+
+/** Checks `options` and fills in the defaults. */
+export function resolveConfig(options: VerifierOptions): ResolvedVerifierConfig {
+  if (typeof options !== 'object' || options === null) fail('options', 'options must be an object')
+  if (typeof options.secretKey !== 'string' || !SECRET_KEY_PATTERN.test(options.secretKey)) {
+    fail('secretKey', 'secretKey must be a Clerk secret key starting with ak_, sk_test_ or sk_live_')
+  }
+  if (options.machineId !== undefined && !MACHINE_ID_PATTERN.test(String(options.machineId))) {
+    fail('machineId', 'machineId must be a machine id such as mch_2xhFjEI5X2qWRvtV13BzSj8H6Dk')
+  }
+  const timeoutMs = duration('timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS, 1)
+  const retry = resolveRetry(options.retry, timeoutMs)
+  const jwtKey = optionalString('jwtKey', options.jwtKey)
+  return {
+    secretKey: options.secretKey,
+    apiUrl: resolveApiUrl(options.apiUrl),
+    apiVersion: options.apiVersion,
+    pathStyle: options.pathStyle,
+    machineId: options.machineId,
+    timeoutMs,
+    retry,
+    deadlineMs: retry === false ? timeoutMs : Math.max(timeoutMs, retry.maxElapsedMs ?? timeoutMs),
+    cache: resolveCache(options.cache),
+    cacheEnabled: options.cache !== false,
+    singleFlight: bool('singleFlight', options.singleFlight, true),
+    jwt: resolveJwt(options.jwt, options.secretKey, jwtKey),
+    jwtKey,
+    clockSkewMs: duration('clockSkewMs', options.clockSkewMs, 5000, 0),
+    fetch: fn('fetch', options.fetch) ?? ((input, init) => globalThis.fetch(input, init)),
+    now: fn('now', options.now) ?? Date.now,
+    onEvent: fn('onEvent', options.onEvent),
+  }
+}
+
+function resolveApiUrl(value: string | undefined): string {
+  if (value === undefined) return DEFAULT_API_URL
+  if (typeof value !== 'string' || !URL.canParse(value)) fail('apiUrl', 'apiUrl must be an absolute URL')
+  // Normalized as the client does, so that equivalent spellings share a cache scope.
+  return new URL(value).href.replace(/\/+$/, '')
+}
+
+function resolveRetry(value: RetryOptions | false | undefined, timeoutMs: number): RetryOptions | false {
+  if (value === false) return false
+  if (value !== undefined && (typeof value !== 'object' || value === null)) {
+    fail('retry', 'retry must be an object or false')
+  }
+  // Verification sits in a request path: one quick retry at most, within the time of one attempt.
+  const given = Object.entries(value ?? {}).filter(([, v]) => v !== undefined)
+  return { maxAttempts: 2, maxElapsedMs: timeoutMs, ...Object.fromEntries(given) }
+}
+
+function resolveCache(value: VerifierCacheOptions | false | undefined): ResolvedVerifierConfig['cache'] {
+  if (value !== undefined && value !== false && (typeof value !== 'object' || value === null)) {
+    fail('cache', 'cache must be an object or false')
+  }
+  const c = value || {}
+  const s = c.store as unknown as Record<string, unknown> | undefined
+  if (s !== undefined && !['get', 'set', 'delete'].every((m) => typeof s?.[m] === 'function')) {
+    fail('cache.store', 'cache.store must have get, set and delete methods')
+  }
+  return {
+    ttlMs: duration('cache.ttlMs', c.ttlMs, 5000, 1),
+    max: count('cache.max', c.max, 10_000),
+    negativeTtlMs: duration('cache.negativeTtlMs', c.negativeTtlMs, 2000, 0),
+    negativeMax: count('cache.negativeMax', c.negativeMax, 1000),
+    staleIfErrorMs: duration('cache.staleIfErrorMs', c.staleIfErrorMs, 0, 0),
+    store: c.store,
+  }
+}
+
+/** JWT acceptance: explicit options, explicit `false`, or (left out) on when a key is available. */
+function resolveJwt(
+  value: VerifierJwtOptions | false | undefined,
+  secretKey: string,
+  jwtKey: string | undefined,
+): VerifierJwtOptions | undefined {
+  if (value === false) return undefined
+  if (value === undefined) return jwtKey !== undefined || secretKey.startsWith('sk_') ? {} : undefined
+  if (typeof value !== 'object' || value === null) fail('jwt', 'jwt must be an object or false')
+  duration('jwt.maxAgeMs', value.maxAgeMs, 1, 1)
+  duration('jwt.cooldownMs', value.cooldownMs, 0, 0)
+  return value
+}
+
+function duration(option: string, value: unknown, fallback: number, min: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > 2_147_483_647) {
+    fail(option, `${option} must be a number of milliseconds >= ${min}`)
+  }
+  return value
+}
+
+function count(option: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    fail(option, `${option} must be a positive integer`)
+  }
+  return value
+}
+
+function bool(option: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback
+  if (typeof value !== 'boolean') fail(option, `${option} must be a boolean`)
+  return value
+}
+
+function optionalString(option: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'string' || value.trim() === '') fail(option, `${option} must be a non-empty string`)
+  return value
+}
+
+function fn<T>(option: string, value: T | undefined): T | undefined {
+  if (value !== undefined && typeof value !== 'function') fail(option, `${option} must be a function`)
+  return value
+}

@@ -1,0 +1,153 @@
+/**
+ * The verifier's slow path, once a token is known to be well-formed and not cached in memory: shared
+ * store lookup, the upstream verification, and what each outcome does to the caches. Definite
+ * negatives are remembered briefly; transient failures are never cached and may fall back to a
+ * stale entry only when stale-if-error is on.
+ */
+import type { LRUCache } from 'lru-cache'
+import {
+  AuthError,
+  InvalidTokenError,
+  ServerConfigError,
+  TokenServiceUnavailableError,
+} from '../http/errors.js'
+import type { VerifiedM2MToken } from '../types.js'
+import type { CachedEntry, MemoryEntry, NegativeCache } from './cache.js'
+import { freezeToken, positiveEntry } from './cache.js'
+import type { TokenFormat } from './classify.js'
+import { type Emit, tokenDigest } from './events.js'
+import { toAuthError } from './opaque.js'
+import type { ResolvedVerifierConfig } from './options.js'
+import type { SharedCache } from './store.js'
+
+type Counters = Record<
+  'hits' | 'misses' | 'negativeHits' | 'coalesced' | 'upstreamCalls' | 'errors' | 'staleHits',
+  number
+>
+type FormatVerifier = (token: string) => Promise<VerifiedM2MToken>
+
+/** The state one verifier shares between its fast path and this slow path. */
+export interface UpstreamContext {
+  config: ResolvedVerifierConfig
+  memory: LRUCache<string, MemoryEntry> | undefined
+  negative: NegativeCache | undefined
+  shared: SharedCache | undefined
+  emit: Emit | undefined
+  counters: Counters
+  /** Bumped by `invalidate()`: outcomes of verifications started before must not be cached. */
+  epoch: number
+  verifyOpaque: FormatVerifier
+  /** `undefined` when JWT-format tokens are rejected. */
+  verifyJwt: FormatVerifier | undefined
+  reportConfigError: (error: ServerConfigError) => void
+}
+
+/** Builds `lookup(token, format, staleCandidate)`: the work behind one cache miss. */
+export function createUpstream(ctx: UpstreamContext) {
+  const { config, counters, emit } = ctx
+  const { now } = config
+
+  return async function lookup(
+    token: string,
+    format: TokenFormat,
+    memoryEntry: CachedEntry | undefined,
+  ): Promise<VerifiedM2MToken> {
+    const digest = emit === undefined ? undefined : tokenDigest(token)
+    let stale = memoryEntry
+    if (ctx.shared !== undefined) {
+      stale = await ctx.shared.get(token)
+      if (stale !== undefined && now() < stale.freshUntil) {
+        counters.hits++
+        emit?.('hit', format, token, undefined, digest)
+        return stale.token
+      }
+    }
+    if (stale !== undefined && now() >= stale.staleUntil) {
+      ctx.memory?.delete(token) // dead: neither fresh nor usable under stale-if-error
+      stale = undefined
+    }
+    counters.misses++
+    emit?.('miss', format, token, undefined, digest)
+    return callUpstream(token, format, stale, digest)
+  }
+
+  async function callUpstream(
+    token: string,
+    format: TokenFormat,
+    stale: CachedEntry | undefined,
+    digest: Promise<string> | undefined,
+  ): Promise<VerifiedM2MToken> {
+    const epoch = ctx.epoch
+    const started = performance.now()
+    counters.upstreamCalls++
+    let result: VerifiedM2MToken
+    try {
+      const verifyFormat = format === 'opaque' ? ctx.verifyOpaque : ctx.verifyJwt!
+      result = checkMachine(await verifyFormat(token))
+    } catch (error) {
+      const authError = error instanceof AuthError ? error : toAuthError(error)
+      const durationMs = performance.now() - started
+      emit?.('upstream', format, token, { durationMs, errorCode: authError.code }, digest)
+      return handleFailure(token, format, authError, stale, epoch, digest)
+    }
+    emit?.('upstream', format, token, { durationMs: performance.now() - started }, digest)
+    const frozen = freezeToken(result)
+    if (epoch === ctx.epoch && config.cacheEnabled) await remember(token, frozen, digest)
+    return frozen
+  }
+
+  /** Belt and braces: both format verifiers check the machine, but the cache must never skip it. */
+  function checkMachine(result: VerifiedM2MToken): VerifiedM2MToken {
+    const { machineId } = config
+    if (machineId !== undefined && !result.scopes.includes(machineId)) {
+      throw new InvalidTokenError('The access token is not intended for this machine')
+    }
+    return result
+  }
+
+  async function remember(token: string, result: VerifiedM2MToken, digest: Promise<string> | undefined) {
+    const { ttlMs, staleIfErrorMs } = config.cache
+    const at = now()
+    const entry = positiveEntry(result, at, ttlMs, staleIfErrorMs)
+    if (entry === undefined) return
+    if (ctx.memory !== undefined) {
+      // Settled by now (computed while upstream answered): hits then emit without waiting.
+      const tokenDigest = digest === undefined ? undefined : await digest
+      ctx.memory.set(token, { ...entry, promise: Promise.resolve(result), digest: tokenDigest })
+    } else if (ctx.shared !== undefined) {
+      await ctx.shared.set(token, entry, at)
+    }
+  }
+
+  async function handleFailure(
+    token: string,
+    format: TokenFormat,
+    error: AuthError,
+    stale: CachedEntry | undefined,
+    epoch: number,
+    digest: Promise<string> | undefined,
+  ): Promise<VerifiedM2MToken> {
+    if (error instanceof InvalidTokenError) {
+      // A definite "no" ends any stale-if-error grace for this token, here and in the store.
+      ctx.memory?.delete(token)
+      if (ctx.shared !== undefined) await ctx.shared.delete(token).catch(() => undefined)
+      if (epoch === ctx.epoch) ctx.negative?.add(token, format, error.description)
+      throw error
+    }
+    counters.errors++
+    emit?.('error', format, token, { errorCode: error.code }, digest)
+    if (error instanceof ServerConfigError) ctx.reportConfigError(error)
+    if (error instanceof TokenServiceUnavailableError && usable(stale, epoch)) {
+      counters.staleHits++
+      emit?.('stale_hit', format, token, undefined, digest)
+      return stale.token
+    }
+    throw error
+  }
+
+  function usable(stale: CachedEntry | undefined, epoch: number): stale is CachedEntry {
+    if (stale === undefined || epoch !== ctx.epoch) return false
+    const at = now()
+    return at < stale.staleUntil && at < (stale.token.expiration ?? Number.POSITIVE_INFINITY)
+  }
+}

@@ -1,0 +1,244 @@
+/**
+ * createVerifier: ties classification, the caches, single-flight, opaque and JWT verification
+ * together. Built once per app (options checked, client and caches created); `verify()` on a cached
+ * token is a map lookup and a clock read, with no hashing and no allocation beyond its promise.
+ */
+import { createM2MClient } from '../client/client.js'
+import { parseBearer } from '../http/bearer.js'
+import {
+  InsufficientScopeError,
+  InvalidTokenError,
+  MissingTokenError,
+  type ServerConfigError,
+} from '../http/errors.js'
+import type { VerifiedM2MToken } from '../types.js'
+import { createMemoryCache, type MemoryEntry, NegativeCache, SingleFlight } from './cache.js'
+import { classifyToken } from './classify.js'
+import { createEmitter } from './events.js'
+import { createJwtVerifier } from './jwt.js'
+import { createOpaqueVerifier } from './opaque.js'
+import { type ResolvedVerifierConfig, resolveConfig, type VerifierOptions } from './options.js'
+import { checkScopes, hasScopes } from './scopes.js'
+import { createSharedCache } from './store.js'
+import { createUpstream, type UpstreamContext } from './upstream.js'
+
+/** Counters since the verifier was built; see `VerifierEvent` for what each outcome means. */
+export interface VerifierStats {
+  /** Answered from a fresh valid entry. */
+  hits: number
+  /** No fresh entry: this call started a verification (followers count as `coalesced`). */
+  misses: number
+  /** Answered "invalid" from the negative cache. */
+  negativeHits: number
+  /** Joined a verification of the same token already in flight. */
+  coalesced: number
+  /** Verifications run: Clerk API calls for opaque tokens, local signature checks for JWTs. */
+  upstreamCalls: number
+  /** Upstream verifications that ended without a definite answer (503 class) or with a 500. */
+  errors: number
+  /** Answered from a stale entry while the token service failed (stale-if-error). */
+  staleHits: number
+  /** Valid entries held in memory (expired ones count until they are looked up or evicted). */
+  size: number
+  /** Negative entries held in memory. */
+  negativeSize: number
+}
+
+/** Options of {@link Verifier.authenticate}. */
+export interface AuthenticateOptions {
+  /** Machine ids (`mch_...`) that must **all** be in the token's `scopes` (else 403). */
+  scopes?: readonly string[]
+  /** No bearer credentials at all is allowed (resolves `null`); a bad token is still rejected. */
+  optional?: boolean
+}
+
+/** A verifier of Clerk M2M tokens. Build one per app with {@link createVerifier}. */
+export interface Verifier {
+  /** Verifies a raw token. Rejects only with `AuthError`s; never calls upstream for non-M2M strings. */
+  verify(token: string): Promise<VerifiedM2MToken>
+  /** `parseBearer` + `verify` + `checkScopes`. */
+  authenticate(
+    authorizationHeader: string | null | undefined,
+    options?: AuthenticateOptions & { optional?: false },
+  ): Promise<VerifiedM2MToken>
+  authenticate(
+    authorizationHeader: string | null | undefined,
+    options: AuthenticateOptions,
+  ): Promise<VerifiedM2MToken | null>
+  /** Forgets everything cached about `token` (memory, negative cache and shared store). */
+  invalidate(token: string): Promise<void> | void
+  stats(): VerifierStats
+}
+
+/**
+ * Builds a verifier. Options are checked here, once (`M2MConfigError` naming the option).
+ *
+ * @example
+ * ```ts
+ * const verifier = createVerifier({ secretKey: 'ak_...', machineId: 'mch_...' })
+ * const token = await verifier.authenticate(request.headers.get('authorization'), { scopes: [] })
+ * token.subject // the calling machine
+ * ```
+ */
+export function createVerifier(options: VerifierOptions): Verifier {
+  const config = resolveConfig(options)
+  const { now } = config
+  const memory = config.cacheEnabled && !config.cache.store ? createMemoryCache(config.cache.max) : undefined
+  const negative =
+    config.cacheEnabled && config.cache.negativeTtlMs > 0
+      ? new NegativeCache(config.cache.negativeMax, config.cache.negativeTtlMs, now)
+      : undefined
+  const shared =
+    config.cacheEnabled && config.cache.store ? createSharedCache(config.cache.store, config) : undefined
+  const flights = config.singleFlight ? new SingleFlight<VerifiedM2MToken>() : undefined
+  const emit = createEmitter(config.onEvent)
+  const ctx: UpstreamContext = {
+    config,
+    memory,
+    negative,
+    shared,
+    emit,
+    counters: {
+      hits: 0,
+      misses: 0,
+      negativeHits: 0,
+      coalesced: 0,
+      upstreamCalls: 0,
+      errors: 0,
+      staleHits: 0,
+    },
+    epoch: 0,
+    verifyOpaque: buildOpaque(config),
+    verifyJwt: buildJwt(config),
+    reportConfigError: reportOnce(config),
+  }
+  const { counters } = ctx
+  const lookup = createUpstream(ctx)
+
+  /** The hot path: a fresh in-memory entry, counted as a hit, or `undefined`. No hashing. */
+  function freshEntry(token: string): MemoryEntry | undefined {
+    const entry = memory?.get(token)
+    if (entry === undefined || now() >= entry.freshUntil) return undefined
+    counters.hits++
+    if (emit !== undefined) emit('hit', entry.token.format, token, undefined, entry.digest)
+    return entry
+  }
+
+  function verify(token: string): Promise<VerifiedM2MToken> {
+    return freshEntry(token)?.promise ?? verifySlow(token)
+  }
+
+  async function verifySlow(token: string): Promise<VerifiedM2MToken> {
+    const no = negative?.get(token)
+    if (no !== undefined) {
+      counters.negativeHits++
+      emit?.('negative_hit', no.format, token)
+      throw new InvalidTokenError(no.description)
+    }
+    const format = classifyToken(token)
+    if (format === null) {
+      emit?.('malformed', null, undefined)
+      throw new InvalidTokenError('The access token is not an M2M token')
+    }
+    if (format === 'jwt' && ctx.verifyJwt === undefined) {
+      throw new InvalidTokenError('JWT-format M2M tokens are not accepted')
+    }
+    // A present but no longer fresh entry may still serve under stale-if-error.
+    const stale = memory?.get(token)
+    if (flights === undefined) return lookup(token, format, stale)
+    const inflight = flights.get(token)
+    if (inflight === undefined) return flights.run(token, lookup(token, format, stale))
+    counters.coalesced++
+    emit?.('coalesced', format, token)
+    return inflight
+  }
+
+  // Not `async`: on the hot path a settled cached promise is returned as is, without another wrap.
+  function authenticate(
+    header: string | null | undefined,
+    opts: AuthenticateOptions = {},
+  ): Promise<VerifiedM2MToken | null> {
+    let token: string
+    try {
+      token = parseBearer(header)
+    } catch (error) {
+      if (opts.optional === true && error instanceof MissingTokenError) return Promise.resolve(null)
+      return Promise.reject(error)
+    }
+    const required = opts.scopes
+    const entry = freshEntry(token)
+    if (entry !== undefined) {
+      // Checked synchronously: a cache hit costs no extra promise.
+      if (required !== undefined && !hasScopes(entry.token, required)) {
+        return Promise.reject(new InsufficientScopeError(required))
+      }
+      return entry.promise
+    }
+    const verified = verifySlow(token)
+    if (required === undefined || required.length === 0) return verified
+    return verified.then((result) => {
+      checkScopes(result, required)
+      return result
+    })
+  }
+
+  function invalidate(token: string): Promise<void> | void {
+    // Results of verifications already in flight must not repopulate what we are dropping.
+    ctx.epoch++
+    flights?.forget(token)
+    memory?.delete(token)
+    negative?.delete(token)
+    emit?.('invalidate', classifyToken(token), token)
+    if (shared !== undefined) return shared.delete(token)
+  }
+
+  function stats(): VerifierStats {
+    return { ...counters, size: memory?.size ?? 0, negativeSize: negative?.size ?? 0 }
+  }
+
+  return Object.freeze({ verify, authenticate, invalidate, stats }) as Verifier
+}
+
+function buildOpaque(config: ResolvedVerifierConfig): UpstreamContext['verifyOpaque'] {
+  const client = createM2MClient({
+    secretKey: config.secretKey,
+    apiUrl: config.apiUrl,
+    apiVersion: config.apiVersion,
+    pathStyle: config.pathStyle,
+    timeoutMs: config.timeoutMs,
+    retry: config.retry,
+    fetch: config.fetch,
+    now: config.now,
+  })
+  return createOpaqueVerifier({ client, deadlineMs: config.deadlineMs, now: config.now })
+}
+
+function buildJwt(config: ResolvedVerifierConfig): UpstreamContext['verifyJwt'] {
+  if (config.jwt === undefined) return undefined
+  return createJwtVerifier({
+    apiUrl: config.apiUrl,
+    secretKey: config.secretKey,
+    jwtKey: config.jwtKey,
+    fetch: config.fetch,
+    timeoutMs: config.timeoutMs,
+    clockSkewMs: config.clockSkewMs,
+    now: config.now,
+    machineId: config.machineId,
+    maxAgeMs: config.jwt.maxAgeMs,
+    cooldownMs: config.jwt.cooldownMs,
+  })
+}
+
+/** One loud line per verifier when our own configuration is rejected; never the key itself. */
+function reportOnce(config: ResolvedVerifierConfig): (error: ServerConfigError) => void {
+  let reported = false
+  return (error) => {
+    if (reported) return
+    reported = true
+    console.error(
+      `[m2m-auth] M2M token verification is misconfigured: ${error.description} (token service ` +
+        `${config.apiUrl}). Requests needing verification are answered 500 until this is fixed: check ` +
+        'the secretKey option or the CLERK_MACHINE_SECRET_KEY / CLERK_SECRET_KEY environment variables.',
+    )
+  }
+}

@@ -17,7 +17,7 @@ export { MACHINE_ID_PATTERN, TOKEN_ID_PATTERN } from './client/validate.js'
 export type { M2MTokenList } from './client/wire.js'
 export { API_URL_ENV_VAR, type EnvLike, resolveVerifierOptions, SECRET_KEY_ENV_VARS } from './config.js'
 export { M2MConfigError, M2MError } from './errors.js'
-export { MAX_TOKEN_LENGTH, parseBearer } from './http/bearer.js'
+export { authorizationFromRawHeaders, MAX_TOKEN_LENGTH, parseBearer } from './http/bearer.js'
 export {
   AuthError,
   type AuthErrorCode,

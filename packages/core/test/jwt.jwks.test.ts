@@ -59,6 +59,18 @@ describe('fetching the key set', () => {
     expect(server.requests).toBe(1)
   })
 
+  it("does not make one caller wait for another caller's fetch when shareInFlight is off (Workers)", async () => {
+    server.delayMs = 50
+    const tokens = await Promise.all(Array.from({ length: 3 }, () => sign(k1, claims())))
+    const verify = jwksVerifier(server, secret, clock, { shareInFlight: false })
+    const results = await Promise.all(tokens.map((token) => verify(token)))
+    expect(results.every((result) => result.subject === SENDER)).toBe(true)
+    expect(server.requests).toBe(3)
+    // The key set each fetch brought is still cached for everyone afterwards.
+    await verify(tokens[0] as string)
+    expect(server.requests).toBe(3)
+  })
+
   it('reuses the key set until maxAgeMs, then refetches once', async () => {
     const verify = jwksVerifier(server, secret, clock)
     const token = await sign(k1, claims({ exp: undefined }))

@@ -1,11 +1,11 @@
 import {
   AuthError,
   type AuthenticateOptions,
+  authorizationFromRawHeaders,
   checkScopes,
   createVerifier,
   M2MConfigError,
   M2MError,
-  MissingTokenError,
   resolveVerifierOptions,
   toErrorResponse,
 } from '@m2m-auth/core'
@@ -47,9 +47,8 @@ export function m2mAuth(options: M2MAuthOptions = {}): RequestHandler {
 
   return function m2mAuthMiddleware(req: Request, res: Response, next: NextFunction): void {
     settingsOf.set(req, settings)
-    // Node keeps only the first of repeated Authorization headers in req.headers; joining every line
-    // the way RFC 9110 combines fields turns two credentials into one malformed value (400).
-    const header = req.headersDistinct.authorization?.join(', ')
+    // Repeated Authorization lines are joined, so two credentials are refused (400), not one trusted.
+    const header = authorizationFromRawHeaders(req.rawHeaders)
     verifier.authenticate(header, authenticateOptions).then(
       (token) => {
         req.m2m = token as M2MAuth | null
@@ -76,10 +75,8 @@ export function requireScopes(...scopes: string[]): RequestHandler {
   }
   return function requireM2MScopes(req: Request, res: Response, next: NextFunction): void {
     try {
-      const token = getM2MAuth(req)
-      // Optional mode let a request without credentials through; a scoped route still needs them.
-      if (token === null) throw new MissingTokenError()
-      checkScopes(token, scopes)
+      // A null token (optional mode, no credentials) is a 401: a scoped route needs credentials.
+      checkScopes(getM2MAuth(req), scopes)
     } catch (error) {
       fail(error, res, next, settingsOf.get(req) ?? defaultSettings)
       return

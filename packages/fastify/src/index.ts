@@ -3,7 +3,12 @@
  * core verifier at registration, authenticates in `onRequest` (before any body is parsed) and
  * renders failures with core's `toErrorResponse()`.
  */
-import { createVerifier, M2MConfigError, resolveVerifierOptions } from '@m2m-auth/core'
+import {
+  authorizationFromRawHeaders,
+  createVerifier,
+  M2MConfigError,
+  resolveVerifierOptions,
+} from '@m2m-auth/core'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { FastifyM2MError } from './errors.js'
@@ -28,7 +33,7 @@ const plugin: FastifyPluginAsync<M2MAuthOptions> = async (fastify, options) => {
 
   async function authenticate(request: FastifyRequest, reply: FastifyReply, rule: Rule) {
     try {
-      const header = authorizationOf(request)
+      const header = authorizationFromRawHeaders(request.raw.rawHeaders)
       request.m2m = await verifier.authenticate(header, { scopes: rule.scopes, optional: rule.optional })
     } catch (cause) {
       const error = new FastifyM2MError(cause, realm)
@@ -85,23 +90,6 @@ function toList(scope: string | readonly string[] | undefined): readonly string[
 function merge(base: Rule, settings: M2MRouteOptions): Rule {
   const scopes = [...new Set([...base.scopes, ...toList(settings.scope)])]
   return { scopes, optional: settings.optional ?? base.optional }
-}
-
-/**
- * Node (and `inject()`) keep only the first of repeated `Authorization` lines in `headers`: join
- * them all from `rawHeaders`, so that core refuses the request as malformed instead of trusting one.
- * Scanning the raw list allocates nothing in the usual single-line case, unlike `headersDistinct`.
- */
-function authorizationOf(request: FastifyRequest): string | undefined {
-  const raw = request.raw.rawHeaders
-  let lines: string[] | undefined
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i] as string
-    if (name.length !== 13 || name.toLowerCase() !== 'authorization') continue
-    lines ??= []
-    lines.push(raw[i + 1] as string)
-  }
-  return lines !== undefined && lines.length > 1 ? lines.join(', ') : request.headers.authorization
 }
 
 /**

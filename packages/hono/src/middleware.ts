@@ -1,4 +1,4 @@
-import { checkScopes, M2MConfigError, M2MError, MissingTokenError } from '@m2m-auth/core'
+import { checkScopes, M2MConfigError, M2MError } from '@m2m-auth/core'
 import type { MiddlewareHandler } from 'hono'
 import { realmOf, rememberRealm, rethrowAsHTTPException } from './errors.js'
 import type { M2MAuthOptions, M2MEnv } from './types.js'
@@ -75,7 +75,6 @@ export function requireScopes(...scopes: string[]): MiddlewareHandler<M2MEnv> {
       )
     }
     await rethrowAsHTTPException(realmOf(c), () => {
-      if (token === null) throw new MissingTokenError()
       checkScopes(token, scopes)
     })
     await next()

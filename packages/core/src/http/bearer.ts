@@ -124,3 +124,32 @@ function readToken(value: string, start: number, end: number): string {
 function isOws(code: number): boolean {
   return code === SP || code === HTAB
 }
+
+/**
+ * The `Authorization` value of a request given as Node-style raw headers (`[name, value, ...]`).
+ * Node keeps only the first of repeated `Authorization` lines in its parsed headers; here every line
+ * is joined the way RFC 9110 combines fields, so two credentials become one malformed value that
+ * `parseBearer` refuses (400) instead of one of them being trusted. Allocates nothing in the usual
+ * single-line case.
+ *
+ * @example
+ * ```ts
+ * verifier.authenticate(authorizationFromRawHeaders(req.rawHeaders))
+ * ```
+ */
+export function authorizationFromRawHeaders(rawHeaders: readonly string[]): string | undefined {
+  let first: string | undefined
+  let lines: string[] | undefined
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string
+    if (name.length !== 13 || name.toLowerCase() !== 'authorization') continue
+    const value = rawHeaders[i + 1] as string
+    if (first === undefined) {
+      first = value
+    } else {
+      lines ??= [first]
+      lines.push(value)
+    }
+  }
+  return lines === undefined ? first : lines.join(', ')
+}

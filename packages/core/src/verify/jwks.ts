@@ -22,6 +22,12 @@ export interface KeySetSourceOptions {
   now: Clock
   maxAgeMs: number
   cooldownMs: number
+  /**
+   * Whether concurrent callers share one fetch. Off on Cloudflare Workers, where a request may not
+   * await I/O started by another request (the verifier's `singleFlight: false`).
+   * @default true
+   */
+  shareInFlight?: boolean
 }
 
 /** Returns the candidate public keys for a JWS header (usually one). Throws only `AuthError`s. */
@@ -70,7 +76,7 @@ export function createKeySetSource(opts: KeySetSourceOptions): KeyResolver {
 
 /** The `kid` is not in the set we hold: maybe a rotation we have not seen yet. */
 async function unknownKid(entry: KeySetEntry, header: JWSHeaderParameters, opts: KeySetSourceOptions) {
-  const pending = entry.inflight
+  const pending = inflightOf(entry, opts)
   // A fetch already under way may bring the key: wait for it rather than reject a fresh token.
   if (pending === undefined && opts.now() - entry.lastFetchAt < opts.cooldownMs) {
     throw new InvalidTokenError('unknown key id')
@@ -83,13 +89,14 @@ async function unknownKid(entry: KeySetEntry, header: JWSHeaderParameters, opts:
 
 async function usableKeySet(entry: KeySetEntry, opts: KeySetSourceOptions): Promise<LoadedKeySet> {
   const current = entry.current
-  if (current === undefined) return entry.inflight ?? refresh(entry, opts)
+  const pending = inflightOf(entry, opts)
+  if (current === undefined) return pending ?? refresh(entry, opts)
   const now = opts.now()
   if (now - current.fetchedAt < opts.maxAgeMs) return current
   // Stale. After a failed refresh, do not make every request wait for another timeout.
-  if (entry.inflight === undefined && now - entry.lastFetchAt < opts.cooldownMs) return current
+  if (pending === undefined && now - entry.lastFetchAt < opts.cooldownMs) return current
   try {
-    return await (entry.inflight ?? refresh(entry, opts))
+    return await (pending ?? refresh(entry, opts))
   } catch (error) {
     // Our key being rejected is a deployment mistake that must surface; an outage is not.
     if (error instanceof TokenServiceUnavailableError) return current
@@ -108,8 +115,13 @@ function refresh(entry: KeySetEntry, opts: KeySetSourceOptions): Promise<LoadedK
     .finally(() => {
       if (entry.inflight === loading) entry.inflight = undefined
     })
-  entry.inflight = loading
+  if (opts.shareInFlight !== false) entry.inflight = loading
   return loading
+}
+
+/** The fetch another caller has in flight, if this source may wait for it. */
+function inflightOf(entry: KeySetEntry, opts: KeySetSourceOptions): Promise<LoadedKeySet> | undefined {
+  return opts.shareInFlight === false ? undefined : entry.inflight
 }
 
 function localKeySet(jwks: JSONWebKeySet): LocalJWKSet {

@@ -33,6 +33,12 @@ export interface JwtVerifierOptions {
    * @default 30_000
    */
   cooldownMs?: number
+  /**
+   * Whether concurrent first uses share one JWKS fetch. `createVerifier` passes its `singleFlight`
+   * (off on Cloudflare Workers, where a request may not await another request's I/O).
+   * @default true
+   */
+  shareInFlight?: boolean
 }
 
 /** The algorithms of Clerk's M2M JWTs. `none`, HMAC, EC and PSS are refused before any key lookup. */
@@ -103,6 +109,7 @@ function keySetOptions(opts: JwtVerifierOptions): KeySetSourceOptions {
     now: opts.now,
     maxAgeMs: checkDuration('maxAgeMs', opts.maxAgeMs ?? 600_000, 1),
     cooldownMs: checkDuration('cooldownMs', opts.cooldownMs ?? 30_000, 0),
+    shareInFlight: opts.shareInFlight !== false,
   }
 }
 

@@ -36,6 +36,11 @@ export interface UpstreamContext {
   counters: Counters
   /** Bumped by `invalidate()`: outcomes of verifications started before must not be cached. */
   epoch: number
+  /**
+   * Ids revoked through this verifier, until their shared-store entries would have expired anyway:
+   * a shared store is keyed by token digest, so it cannot be searched by id.
+   */
+  revokedIds: LRUCache<string, number> | undefined
   verifyOpaque: FormatVerifier
   /** `undefined` when JWT-format tokens are rejected. */
   verifyJwt: FormatVerifier | undefined
@@ -56,6 +61,10 @@ export function createUpstream(ctx: UpstreamContext) {
     let stale = memoryEntry
     if (ctx.shared !== undefined) {
       stale = await ctx.shared.get(token)
+      if (stale !== undefined && revokedHere(stale.token.id)) {
+        await ctx.shared.delete(token).catch(() => undefined)
+        stale = undefined
+      }
       if (stale !== undefined && now() < stale.freshUntil) {
         counters.hits++
         emit?.('hit', format, token, undefined, digest)
@@ -94,6 +103,11 @@ export function createUpstream(ctx: UpstreamContext) {
     const frozen = freezeToken(result)
     if (epoch === ctx.epoch && config.cacheEnabled) await remember(token, frozen, digest)
     return frozen
+  }
+
+  function revokedHere(id: string): boolean {
+    const until = ctx.revokedIds?.get(id)
+    return until !== undefined && now() < until
   }
 
   /** Belt and braces: both format verifiers check the machine, but the cache must never skip it. */

@@ -3,7 +3,9 @@
  * together. Built once per app (options checked, client and caches created); `verify()` on a cached
  * token is a map lookup and a clock read, with no hashing and no allocation beyond its promise.
  */
+import { LRUCache } from 'lru-cache'
 import { createM2MClient } from '../client/client.js'
+import type { M2MCallOptions, M2MClient, RevokeTokenParams } from '../client/types.js'
 import { parseBearer } from '../http/bearer.js'
 import {
   InsufficientScopeError,
@@ -11,7 +13,7 @@ import {
   MissingTokenError,
   type ServerConfigError,
 } from '../http/errors.js'
-import type { VerifiedM2MToken } from '../types.js'
+import type { M2MToken, VerifiedM2MToken } from '../types.js'
 import { createMemoryCache, type MemoryEntry, NegativeCache, SingleFlight } from './cache.js'
 import { classifyToken } from './classify.js'
 import { createEmitter } from './events.js'
@@ -67,6 +69,12 @@ export interface Verifier {
   ): Promise<VerifiedM2MToken | null>
   /** Forgets everything cached about `token` (memory, negative cache and shared store). */
   invalidate(token: string): Promise<void> | void
+  /**
+   * Revokes a token through this verifier's own client (same key, API URL and timeouts) and drops it
+   * from this verifier's caches at once: revocation elsewhere takes effect within `ttlMs`, here
+   * immediately. Needs a key allowed to revoke it (the issuing machine's `ak_` or the instance `sk_`).
+   */
+  revokeToken(params: RevokeTokenParams, callOptions?: M2MCallOptions): Promise<M2MToken>
   stats(): VerifierStats
 }
 
@@ -92,6 +100,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     config.cacheEnabled && config.cache.store ? createSharedCache(config.cache.store, config) : undefined
   const flights = config.singleFlight ? new SingleFlight<VerifiedM2MToken>() : undefined
   const emit = createEmitter(config.onEvent)
+  const client = buildClient(config)
   const ctx: UpstreamContext = {
     config,
     memory,
@@ -108,7 +117,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
       staleHits: 0,
     },
     epoch: 0,
-    verifyOpaque: buildOpaque(config),
+    revokedIds: shared === undefined ? undefined : new LRUCache({ max: config.cache.negativeMax }),
+    verifyOpaque: createOpaqueVerifier({ client, deadlineMs: config.deadlineMs, now }),
     verifyJwt: buildJwt(config),
     reportConfigError: reportOnce(config),
   }
@@ -192,15 +202,33 @@ export function createVerifier(options: VerifierOptions): Verifier {
     if (shared !== undefined) return shared.delete(token)
   }
 
+  async function revokeToken(params: RevokeTokenParams, callOptions?: M2MCallOptions): Promise<M2MToken> {
+    const revoked = await client.revokeToken(params, callOptions)
+    forgetId(params.m2mTokenId)
+    return revoked
+  }
+
+  /** Drops every cached result of token `id`; revocation is rare, so a scan beats an index. */
+  function forgetId(id: string): void {
+    ctx.epoch++
+    if (memory !== undefined) {
+      const doomed: string[] = []
+      for (const [token, entry] of memory.entries()) if (entry.token.id === id) doomed.push(token)
+      for (const token of doomed) memory.delete(token)
+    }
+    const { ttlMs, staleIfErrorMs } = config.cache
+    ctx.revokedIds?.set(id, now() + ttlMs + staleIfErrorMs)
+  }
+
   function stats(): VerifierStats {
     return { ...counters, size: memory?.size ?? 0, negativeSize: negative?.size ?? 0 }
   }
 
-  return Object.freeze({ verify, authenticate, invalidate, stats }) as Verifier
+  return Object.freeze({ verify, authenticate, invalidate, revokeToken, stats }) as Verifier
 }
 
-function buildOpaque(config: ResolvedVerifierConfig): UpstreamContext['verifyOpaque'] {
-  const client = createM2MClient({
+function buildClient(config: ResolvedVerifierConfig): M2MClient {
+  return createM2MClient({
     secretKey: config.secretKey,
     apiUrl: config.apiUrl,
     apiVersion: config.apiVersion,
@@ -210,7 +238,6 @@ function buildOpaque(config: ResolvedVerifierConfig): UpstreamContext['verifyOpa
     fetch: config.fetch,
     now: config.now,
   })
-  return createOpaqueVerifier({ client, deadlineMs: config.deadlineMs, now: config.now })
 }
 
 function buildJwt(config: ResolvedVerifierConfig): UpstreamContext['verifyJwt'] {
@@ -226,6 +253,7 @@ function buildJwt(config: ResolvedVerifierConfig): UpstreamContext['verifyJwt'] 
     machineId: config.machineId,
     maxAgeMs: config.jwt.maxAgeMs,
     cooldownMs: config.jwt.cooldownMs,
+    shareInFlight: config.singleFlight,
   })
 }
 

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest'
+import { authorizationFromRawHeaders, checkScopes, MissingTokenError, parseBearer } from '../src/index.js'
+
+describe('authorizationFromRawHeaders', () => {
+  it('returns the only Authorization line as is, whatever the case of its name', () => {
+    expect(authorizationFromRawHeaders(['Host', 'x', 'AUTHORIZATION', 'Bearer abc'])).toBe('Bearer abc')
+  })
+
+  it('returns undefined when there is no Authorization line', () => {
+    expect(authorizationFromRawHeaders(['Host', 'x', 'Authorizations', 'Bearer abc'])).toBeUndefined()
+  })
+
+  it('joins repeated lines so that two credentials are refused as malformed (400)', () => {
+    const joined = authorizationFromRawHeaders(['authorization', 'Bearer a', 'Authorization', 'Bearer b'])
+    expect(joined).toBe('Bearer a, Bearer b')
+    expect(() => parseBearer(joined)).toThrowError(expect.objectContaining({ status: 400 }))
+  })
+})
+
+describe('checkScopes on a request that sent no credentials', () => {
+  it('answers 401 (credentials required), not 403', () => {
+    expect(() => checkScopes(null, ['mch_abc'])).toThrow(MissingTokenError)
+  })
+})

@@ -45,13 +45,17 @@ function isM2MJwt(token: string): boolean {
   return typeof sub === 'string' && sub.startsWith('mch_')
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true })
+
 /** base64url -> JSON, or `undefined` when the segment is not base64url-encoded JSON. */
 function decodeSegment(segment: string): unknown {
   try {
     const base64 = segment.replace(/-/g, '+').replace(/_/g, '/')
     const binary = atob(base64 + '='.repeat((4 - (base64.length % 4)) % 4))
-    const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0))
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
+    // A plain loop: Uint8Array.from with a mapping callback costs ~20 µs per token on Node 20.
+    const bytes = new Uint8Array(binary.length)
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
+    return JSON.parse(UTF8.decode(bytes))
   } catch {
     return undefined
   }

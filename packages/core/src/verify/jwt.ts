@@ -93,7 +93,8 @@ export function assertJwtKeyConfig(opts: { secretKey: string; jwtKey?: string })
     'jwtKey',
     'JWT-format M2M tokens need a verification key: a Machine Secret Key (ak_) cannot fetch the JWKS. ' +
       'Set the `jwtKey` option (PEM public key, networkless) or the `secretKey` option to the instance ' +
-      'Secret Key (sk_), for example through the CLERK_SECRET_KEY environment variable.',
+      'Secret Key (sk_) (with environment variables: set CLERK_SECRET_KEY and leave ' +
+      'CLERK_MACHINE_SECRET_KEY unset, since the machine key takes precedence).',
   )
 }
 

@@ -123,6 +123,14 @@ export function createVerifier(options: VerifierOptions): Verifier {
     reportConfigError: reportOnce(config),
   }
   const { counters } = ctx
+  const warnJwtOff = once(() =>
+    console.warn(
+      '[m2m-auth] A JWT-format M2M token was refused (401): JWT verification is off because no key can ' +
+        'verify it (a Machine Secret Key, ak_, cannot fetch the JWKS). Set the `jwtKey` option (PEM ' +
+        'public key) or use the instance Secret Key (sk_) to accept JWTs, or pass `jwt: false` to ' +
+        'silence this warning.',
+    ),
+  )
   const lookup = createUpstream(ctx)
 
   /** The hot path: a fresh in-memory entry, counted as a hit, or `undefined`. No hashing. */
@@ -151,6 +159,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       throw new InvalidTokenError('The access token is not an M2M token')
     }
     if (format === 'jwt' && ctx.verifyJwt === undefined) {
+      if (options.jwt === undefined) warnJwtOff()
       throw new InvalidTokenError('JWT-format M2M tokens are not accepted')
     }
     // A present but no longer fresh entry may still serve under stale-if-error.
@@ -255,6 +264,15 @@ function buildJwt(config: ResolvedVerifierConfig): UpstreamContext['verifyJwt'] 
     cooldownMs: config.jwt.cooldownMs,
     shareInFlight: config.singleFlight,
   })
+}
+
+function once(fn: () => void): () => void {
+  let done = false
+  return () => {
+    if (done) return
+    done = true
+    fn()
+  }
 }
 
 /** One loud line per verifier when our own configuration is rejected; never the key itself. */

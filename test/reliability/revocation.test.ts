@@ -3,10 +3,16 @@
  * fresh window), measured per adapter with an injected clock (exact) and in real time (with
  * slack); and at once when the API itself revokes it through our client and drops its entry.
  */
+import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createM2MClient } from '@m2m-auth/core'
-import { m2mAuth } from '@m2m-auth/fastify'
+import { getRequestListener } from '@hono/node-server'
+import type { Verifier, VerifierOptions } from '@m2m-auth/core'
+import { m2mAuth as expressM2MAuth } from '@m2m-auth/express'
+import { m2mAuth as fastifyM2MAuth } from '@m2m-auth/fastify'
+import { m2mAuth as honoM2MAuth } from '@m2m-auth/hono'
+import express from 'express'
 import Fastify from 'fastify'
+import { Hono } from 'hono'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createTestClock, type IssuedToken, revokeToken } from '../helpers/emulator.js'
 import { loopbackFetch } from '../helpers/http.js'
@@ -110,32 +116,81 @@ for (const subject of subjects) {
   })
 }
 
-describe('fastify 5, revoking through our own client', () => {
-  it('invalidating the entry after client.revokeToken refuses the token at once; without it, ttlMs applies', async () => {
-    const app = Fastify({ logger: false })
-    await app.register(m2mAuth, { ...env.verifier({ cache: { ttlMs: 60_000 } }), realm: REALM })
-    app.get('/protected', async (request) => ({ m2m: request.m2m }))
-    await app.listen({ port: 0, host: '127.0.0.1' })
-    const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
-    const client = createM2MClient({
-      secretKey: env.emulator.secretKey,
-      apiUrl: env.emulator.url,
-      fetch: loopbackFetch,
-    })
-    try {
-      const [invalidated, cached] = await env.issueMany(2)
-      expectAccepted((await timedGet(url, bearer(invalidated!.token))).response, invalidated!.id)
-      expectAccepted((await timedGet(url, bearer(cached!.token))).response, cached!.id)
+/** Starts a real server for each adapter and hands back its verifier (the adapter's public handle). */
+const adapters: Array<{
+  name: string
+  start(options: VerifierOptions): Promise<{ url: string; verifier: Verifier; close(): Promise<void> }>
+}> = [
+  {
+    name: 'express 5',
+    async start(options) {
+      const auth = expressM2MAuth(options)
+      const app = express()
+        .use(auth)
+        .get('/protected', (req, res) => {
+          res.json({ m2m: req.m2m })
+        })
+      const server = await listen(createServer(app))
+      return { ...server, verifier: auth.verifier }
+    },
+  },
+  {
+    name: 'fastify 5',
+    async start(options) {
+      const app = Fastify({ logger: false })
+      await app.register(fastifyM2MAuth, { ...options, realm: REALM })
+      app.get('/protected', async (request) => ({ m2m: request.m2m }))
+      await app.listen({ port: 0, host: '127.0.0.1' })
+      const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
+      return { url, verifier: app.m2mAuth.verifier, close: () => app.close() }
+    },
+  },
+  {
+    name: 'hono 4',
+    async start(options) {
+      const auth = honoM2MAuth(options)
+      const app = new Hono().use('/protected', auth).get('/protected', (c) => c.json({ m2m: c.var.m2m }))
+      const server = await listen(createServer(getRequestListener(app.fetch)))
+      return { ...server, verifier: auth.verifier }
+    },
+  },
+]
 
-      await client.revokeToken({ m2mTokenId: invalidated!.id })
-      await app.m2mAuth.verifier.invalidate(invalidated!.token)
-      expectInvalidToken((await timedGet(url, bearer(invalidated!.token))).response)
+async function listen(server: Server): Promise<{ url: string; close(): Promise<void> }> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
+}
 
-      // The control: revoked the same way but not invalidated, it is served from the cache.
-      await client.revokeToken({ m2mTokenId: cached!.id })
-      expectAccepted((await timedGet(url, bearer(cached!.token))).response, cached!.id)
-    } finally {
-      await app.close()
-    }
-  }, 20_000)
-})
+for (const adapter of adapters) {
+  describe(`${adapter.name}, revoking through the adapter's verifier`, () => {
+    it('verifier.revokeToken refuses the token at once; a revocation made elsewhere waits for ttlMs', async () => {
+      // env.verifier() uses the instance key (it may revoke any token) with machineId set.
+      const server = await adapter.start(env.verifier({ cache: { ttlMs: 60_000 } }))
+      try {
+        const [revokedHere, revokedElsewhere] = await env.issueMany(2)
+        expectAccepted((await timedGet(server.url, bearer(revokedHere!.token))).response, revokedHere!.id)
+        expectAccepted(
+          (await timedGet(server.url, bearer(revokedElsewhere!.token))).response,
+          revokedElsewhere!.id,
+        )
+
+        const revoked = await server.verifier.revokeToken({ m2mTokenId: revokedHere!.id })
+        expect(revoked.revoked).toBe(true)
+        expectInvalidToken((await timedGet(server.url, bearer(revokedHere!.token))).response)
+
+        // The control: revoked at the token service by someone else, it is served from the cache.
+        await revoke(revokedElsewhere!)
+        expectAccepted(
+          (await timedGet(server.url, bearer(revokedElsewhere!.token))).response,
+          revokedElsewhere!.id,
+        )
+      } finally {
+        await server.close()
+      }
+    }, 20_000)
+  })
+}

@@ -10,10 +10,10 @@ import {
   toErrorResponse,
 } from '@m2m-auth/core'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
-import type { ErrorHandling, M2MAuth, M2MAuthOptions } from './types.js'
+import type { ErrorHandling, M2MAuth, M2MAuthMiddleware, M2MAuthOptions } from './types.js'
 
 export { AuthError, toErrorResponse, type VerifiedM2MToken } from '@m2m-auth/core'
-export type { ErrorHandling, M2MAuth, M2MAuthOptions, M2MClaims } from './types.js'
+export type { ErrorHandling, M2MAuth, M2MAuthMiddleware, M2MAuthOptions, M2MClaims } from './types.js'
 
 interface Settings {
   realm: string
@@ -35,7 +35,7 @@ const settingsOf = new WeakMap<Request, Settings>()
  * app.get('/orders', (req, res) => res.json({ caller: req.m2m?.subject }))
  * ```
  */
-export function m2mAuth(options: M2MAuthOptions = {}): RequestHandler {
+export function m2mAuth(options: M2MAuthOptions = {}): M2MAuthMiddleware {
   const { scopes, optional = false, realm = 'api', errorHandling = 'respond', ...verifierOptions } = options
   if (errorHandling !== 'respond' && errorHandling !== 'next') {
     throw new M2MConfigError('errorHandling', "errorHandling must be 'respond' or 'next'")
@@ -45,7 +45,7 @@ export function m2mAuth(options: M2MAuthOptions = {}): RequestHandler {
   const settings: Settings = { realm, errorHandling }
   const authenticateOptions: AuthenticateOptions = { scopes: scopes ?? [], optional }
 
-  return function m2mAuthMiddleware(req: Request, res: Response, next: NextFunction): void {
+  const middleware = function m2mAuthMiddleware(req: Request, res: Response, next: NextFunction): void {
     settingsOf.set(req, settings)
     // Repeated Authorization lines are joined, so two credentials are refused (400), not one trusted.
     const header = authorizationFromRawHeaders(req.rawHeaders)
@@ -57,6 +57,7 @@ export function m2mAuth(options: M2MAuthOptions = {}): RequestHandler {
       (error: unknown) => fail(error, res, next, settings),
     )
   }
+  return Object.assign(middleware, { verifier })
 }
 
 /**

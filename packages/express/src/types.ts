@@ -1,4 +1,5 @@
-import type { VerifiedM2MToken, VerifierOptions } from '@m2m-auth/core'
+import type { VerifiedM2MToken, Verifier, VerifierOptions } from '@m2m-auth/core'
+import type { RequestHandler } from 'express'
 
 /**
  * The custom claims your machines put into their tokens. Empty by default (every claim is
@@ -71,3 +72,9 @@ declare global {
     }
   }
 }
+
+/**
+ * The middleware returned by `m2mAuth()`, with its verifier: e.g. revoke a token and drop its cached
+ * answer at once with `await auth.verifier.revokeToken({ m2mTokenId })`.
+ */
+export type M2MAuthMiddleware = RequestHandler & { readonly verifier: Verifier }

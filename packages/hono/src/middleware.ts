@@ -1,5 +1,5 @@
-import { checkScopes, M2MConfigError, M2MError } from '@m2m-auth/core'
-import type { MiddlewareHandler } from 'hono'
+import { checkScopes, M2MConfigError, M2MError, type Verifier } from '@m2m-auth/core'
+import type { Context, MiddlewareHandler } from 'hono'
 import { realmOf, rememberRealm, rethrowAsHTTPException } from './errors.js'
 import type { M2MAuthOptions, M2MEnv } from './types.js'
 import { VerifierPool } from './verifiers.js'
@@ -30,7 +30,7 @@ const MAX_LOGGED = 8
  */
 export function m2mAuth<TClaims = Record<string, unknown>>(
   options: M2MAuthOptions = {},
-): MiddlewareHandler<M2MEnv<TClaims>> {
+): M2MAuthMiddleware<TClaims> {
   const { scopes = [], optional = false, realm = 'api', ...verifierOptions } = options
   checkAdapterOptions(scopes, optional, realm)
   const authenticateOptions = { scopes, optional }
@@ -38,7 +38,7 @@ export function m2mAuth<TClaims = Record<string, unknown>>(
   pool.prepare()
   const log = onceEach(MAX_LOGGED)
 
-  return async function m2mAuth(c, next) {
+  const middleware: MiddlewareHandler<M2MEnv<TClaims>> = async function m2mAuth(c, next) {
     rememberRealm(c, realm)
     const token = await rethrowAsHTTPException(realm, () => {
       const verifier = pool.forRequest(c, log)
@@ -47,6 +47,34 @@ export function m2mAuth<TClaims = Record<string, unknown>>(
     c.set('m2m', token as M2MEnv<TClaims>['Variables']['m2m'])
     await next()
   }
+  // defineProperties, not Object.assign: assign would run the getter now, at registration.
+  return Object.defineProperties(middleware, {
+    verifierFor: { value: (c: Context) => pool.forRequest(c, log) },
+    verifier: {
+      get(): Verifier {
+        const verifier = pool.startup
+        if (verifier === undefined) {
+          throw new M2MError(
+            'm2m_verifier_unavailable',
+            "m2mAuth().verifier: the secret key comes with each request's bindings here; use " +
+              'm2mAuth().verifierFor(c) inside a request instead',
+          )
+        }
+        return verifier
+      },
+    },
+  }) as M2MAuthMiddleware<TClaims>
+}
+
+/**
+ * The middleware returned by {@link m2mAuth}, with access to its verifier, e.g. to revoke a token and
+ * drop its cached answer at once: `await auth.verifier.revokeToken({ m2mTokenId })`.
+ */
+export type M2MAuthMiddleware<TClaims = Record<string, unknown>> = MiddlewareHandler<M2MEnv<TClaims>> & {
+  /** The verifier built at registration; throws when the key only comes with request bindings. */
+  readonly verifier: Verifier
+  /** The verifier that serves this request (its bindings win over the runtime's environment). */
+  verifierFor(c: Context): Verifier
 }
 
 /**

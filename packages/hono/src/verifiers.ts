@@ -86,6 +86,11 @@ export class VerifierPool {
     this.#default = this.#get(this.#ambient)
   }
 
+  /** The verifier built at registration (`undefined` when the key comes only with bindings). */
+  get startup(): Verifier | undefined {
+    return this.#default
+  }
+
   /**
    * The verifier for this request: its bindings (`c.env`) win over the runtime's environment. A
    * configuration error becomes a `ServerConfigError` (500), logged through `log`.

@@ -36,7 +36,7 @@ describe('types', () => {
   })
 
   it('exports the middleware types for apps that type their Hono instance once', () => {
-    expectTypeOf(m2mAuth(options)).toEqualTypeOf<MiddlewareHandler<M2MEnv>>()
+    expectTypeOf(m2mAuth(options)).toExtend<MiddlewareHandler<M2MEnv>>()
     expectTypeOf(requireScopes).returns.toEqualTypeOf<MiddlewareHandler<M2MEnv>>()
     expectTypeOf<M2MEnv>().toEqualTypeOf<{ Variables: M2MVariables }>()
     new Hono<{ Variables: M2MVariables }>().get('/', requireScopes('mch_x'), (c) => {

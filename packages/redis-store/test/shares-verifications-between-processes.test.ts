@@ -1,0 +1,116 @@
+/**
+ * Two verifiers with separate Redis connections, as two processes of one API would have, against
+ * the emulator and a real redis-server: what one verified the other serves from Redis, entries
+ * expire with `ttlMs`, Redis holds digests only, and invalidation and revocation reach Redis.
+ */
+import { createHash } from 'node:crypto'
+import { InvalidTokenError } from '@m2m-auth/core'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { type Fixture, useFixture } from './fixture.js'
+import { skipRedis } from './redis-server.js'
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
+
+describe.skipIf(skipRedis)('a Redis store shared by two verifiers', () => {
+  const fixture = useFixture()
+  let fx: Fixture
+  beforeEach(() => {
+    fx = fixture()
+  })
+
+  it('lets the second verifier answer from Redis without calling the token service', async () => {
+    const [a, b] = [await fx.verifier(), await fx.verifier()]
+    const { token, id } = await fx.token()
+    await a.verify(token)
+    const before = fx.verifyCalls()
+    await expect(b.verify(token)).resolves.toMatchObject({ id, subject: fx.caller.id, format: 'opaque' })
+    expect(fx.verifyCalls() - before).toBe(0)
+    expect(b.stats()).toMatchObject({ hits: 1, misses: 0, upstreamCalls: 0 })
+  })
+
+  it('writes each entry with PX = ttlMs, so Redis expires it and the next verification goes upstream', async () => {
+    const [a, b] = [
+      await fx.verifier({ cache: { ttlMs: 300 } }),
+      await fx.verifier({ cache: { ttlMs: 300 } }),
+    ]
+    const { token } = await fx.token()
+    await a.verify(token)
+    const [key] = [...(await fx.entries()).keys()] as [string]
+    const pttl = await fx.admin.pTTL(key)
+    expect(pttl).toBeGreaterThan(0)
+    expect(pttl).toBeLessThanOrEqual(300)
+    for (let i = 0; i < 100 && (await fx.admin.exists(key)) === 1; i++) await sleep(20)
+    expect(await fx.admin.exists(key)).toBe(0)
+    const before = fx.verifyCalls()
+    await b.verify(token)
+    expect(fx.verifyCalls() - before).toBe(1)
+  })
+
+  it('keeps only digests in Redis: no key or value holds the token or a secret key', async () => {
+    const verifiers = [
+      await fx.verifier(),
+      await fx.verifier({ secretKey: fx.emulator.secretKey, machineId: fx.api.id }),
+    ]
+    const { token } = await fx.token()
+    for (const verifier of verifiers) await verifier.verify(token)
+    const entries = await fx.entries()
+    expect(entries.size).toBe(2)
+    const secrets = [token, fx.api.secretKey, fx.caller.secretKey, fx.emulator.secretKey]
+    for (const [key, value] of entries) {
+      expect(key).toMatch(/^m2m:v1:[0-9a-f]{64}:[0-9a-f]{64}$/)
+      expect(key.endsWith(`:${sha256(token)}`)).toBe(true)
+      for (const secret of secrets) {
+        expect(key.includes(secret)).toBe(false)
+        expect(value.includes(secret)).toBe(false)
+      }
+      expect(JSON.parse(value)).toMatchObject({ token: { subject: fx.caller.id } })
+    }
+  })
+
+  it('invalidate() deletes the entry from Redis, so the other verifier asks upstream again', async () => {
+    const [a, b] = [await fx.verifier(), await fx.verifier()]
+    const { token } = await fx.token()
+    await a.verify(token)
+    expect((await fx.entries()).size).toBe(1)
+    await a.invalidate(token)
+    expect((await fx.entries()).size).toBe(0)
+    const before = fx.verifyCalls()
+    await b.verify(token)
+    expect(fx.verifyCalls() - before).toBe(1)
+  })
+
+  it('revokeToken(): the revoking verifier rejects at once; the other serves the Redis entry until the revoking one drops it', async () => {
+    // Revoking needs the issuing machine's key or the instance key: both verifiers use sk_ + machineId.
+    const options = { secretKey: fx.emulator.secretKey, machineId: fx.api.id }
+    const [a, b] = [await fx.verifier(options), await fx.verifier(options)]
+    const { token, id } = await fx.token()
+    await a.verify(token)
+    await a.revokeToken({ m2mTokenId: id })
+    // Redis is keyed by token digest, not id: B still has a fresh entry (documented: within ttlMs).
+    await expect(b.verify(token)).resolves.toMatchObject({ id })
+    await expect(a.verify(token)).rejects.toBeInstanceOf(InvalidTokenError)
+    // Meeting the revoked id, A deleted the entry from Redis: B now asks upstream and is told no.
+    expect((await fx.entries()).size).toBe(0)
+    await expect(b.verify(token)).rejects.toBeInstanceOf(InvalidTokenError)
+  })
+
+  it.each([
+    ['another secret key', (f: Fixture) => ({ secretKey: f.api.secretKey, machineId: f.api.id })],
+    ['another machine id', (f: Fixture) => ({ secretKey: f.emulator.secretKey, machineId: undefined })],
+  ])('keeps verifiers with %s apart', async (_name, otherOptions) => {
+    const a = await fx.verifier({ secretKey: fx.emulator.secretKey, machineId: fx.api.id })
+    const b = await fx.verifier(otherOptions(fx))
+    const { token } = await fx.token()
+    await a.verify(token)
+    const before = fx.verifyCalls()
+    await b.verify(token)
+    expect(fx.verifyCalls() - before).toBe(1)
+    expect(b.stats()).toMatchObject({ hits: 0, upstreamCalls: 1 })
+    const scopes = [...(await fx.entries()).keys()].map((key) => key.split(':')[2])
+    expect(new Set(scopes).size).toBe(2)
+  })
+})
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}

@@ -107,7 +107,13 @@ describe('a failing store', () => {
   it('degrades to upstream verification instead of failing the request', async () => {
     const h = await start(broken)
     await expect(h.verifier.verify(TOKEN)).resolves.toMatchObject({ format: 'opaque' })
+    expect(h.upstreamCount()).toBe(1)
+    // The in-memory tier in front of the store still works while the store is down.
     await expect(h.verifier.verify(TOKEN)).resolves.toMatchObject({ format: 'opaque' })
+    expect(h.upstreamCount()).toBe(1)
+    // A second verifier (another process) cannot read the broken store: it asks upstream itself.
+    const other = await start(broken, { apiUrl: h.fake.url })
+    await expect(other.verifier.verify(TOKEN)).resolves.toMatchObject({ format: 'opaque' })
     expect(h.upstreamCount()).toBe(2)
   })
 
@@ -117,7 +123,9 @@ describe('a failing store', () => {
     await h.verifier.verify(TOKEN)
     const [key] = [...store.data.keys()] as [string]
     store.data.set(key, { entry: JSON.stringify({ token: { scopes: [STRANGER] } }), ttlMs: 1 })
-    await expect(h.verifier.verify(TOKEN)).resolves.toMatchObject({ format: 'opaque' })
+    // A second verifier (empty memory tier) reads the tampered entry from the store.
+    const other = await start(store, { apiUrl: h.fake.url })
+    await expect(other.verifier.verify(TOKEN)).resolves.toMatchObject({ format: 'opaque' })
     expect(h.upstreamCount()).toBe(2)
   })
 

@@ -24,7 +24,7 @@ export interface CachedEntry {
 }
 
 /**
- * A shared store for positive entries (e.g. Redis), replacing the in-memory LRU. Keys look like
+ * A shared store for positive entries (e.g. Redis), behind the in-memory LRU. Keys look like
  * `m2m:v1:<scope digest>:<sha256(token) hex>`; values never include the raw token. Methods may
  * answer synchronously or with a promise; a store that throws or rejects is treated as a miss.
  *

@@ -29,7 +29,11 @@ export interface VerifierCacheOptions {
   negativeTtlMs?: number
   /** Most negatives kept (a separate LRU, so garbage never evicts valid tokens). @default 1000 */
   negativeMax?: number
-  /** A shared store (e.g. Redis) for valid tokens, replacing the in-memory LRU. @default undefined */
+  /**
+   * A shared store (e.g. Redis) for valid tokens, behind the in-memory LRU: asked on a memory miss,
+   * written after each successful verification, so processes share their answers.
+   * @default undefined
+   */
   store?: CacheStore
   /**
    * Opt-in stale-if-error: keep valid entries this many milliseconds past their fresh window and

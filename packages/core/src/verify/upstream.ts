@@ -60,16 +60,19 @@ export function createUpstream(ctx: UpstreamContext) {
     const digest = emit === undefined ? undefined : tokenDigest(token)
     let stale = memoryEntry
     if (ctx.shared !== undefined) {
-      stale = await ctx.shared.get(token)
-      if (stale !== undefined && revokedHere(stale.token.id)) {
+      // The shared store backs the in-memory tier: asked only when memory has no fresh entry.
+      let stored = await ctx.shared.get(token)
+      if (stored !== undefined && revokedHere(stored.token.id)) {
         await ctx.shared.delete(token).catch(() => undefined)
-        stale = undefined
+        stored = undefined
       }
-      if (stale !== undefined && now() < stale.freshUntil) {
+      if (stored !== undefined && now() < stored.freshUntil) {
         counters.hits++
         emit?.('hit', format, token, undefined, digest)
-        return stale.token
+        await keepInMemory(token, stored, digest)
+        return stored.token
       }
+      stale = stored ?? stale
     }
     if (stale !== undefined && now() >= stale.staleUntil) {
       ctx.memory?.delete(token) // dead: neither fresh nor usable under stale-if-error
@@ -124,13 +127,23 @@ export function createUpstream(ctx: UpstreamContext) {
     const at = now()
     const entry = positiveEntry(result, at, ttlMs, staleIfErrorMs)
     if (entry === undefined) return
-    if (ctx.memory !== undefined) {
-      // Settled by now (computed while upstream answered): hits then emit without waiting.
-      const tokenDigest = digest === undefined ? undefined : await digest
-      ctx.memory.set(token, { ...entry, promise: Promise.resolve(result), digest: tokenDigest })
-    } else if (ctx.shared !== undefined) {
-      await ctx.shared.set(token, entry, at)
-    }
+    await keepInMemory(token, entry, digest)
+    if (ctx.shared !== undefined) await ctx.shared.set(token, entry, at)
+  }
+
+  /** The in-memory tier (in front of a shared store, if any): what the hot path reads. */
+  async function keepInMemory(token: string, entry: CachedEntry, digest: Promise<string> | undefined) {
+    if (ctx.memory === undefined) return
+    // Settled by now (computed while upstream answered): hits then emit without waiting.
+    const tokenDigest = digest === undefined ? undefined : await digest
+    const { token: result, freshUntil, staleUntil } = entry
+    ctx.memory.set(token, {
+      token: result,
+      freshUntil,
+      staleUntil,
+      promise: Promise.resolve(result),
+      digest: tokenDigest,
+    })
   }
 
   async function handleFailure(

@@ -91,7 +91,7 @@ export interface Verifier {
 export function createVerifier(options: VerifierOptions): Verifier {
   const config = resolveConfig(options)
   const { now } = config
-  const memory = config.cacheEnabled && !config.cache.store ? createMemoryCache(config.cache.max) : undefined
+  const memory = config.cacheEnabled ? createMemoryCache(config.cache.max) : undefined
   const negative =
     config.cacheEnabled && config.cache.negativeTtlMs > 0
       ? new NegativeCache(config.cache.negativeMax, config.cache.negativeTtlMs, now)

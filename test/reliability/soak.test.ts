@@ -41,6 +41,11 @@ const CHURN_EVERY_MS = 500
 /** Memory allowed between the first and last third of the samples (after full collections). */
 const HEAP_TREND_BOUND_MIB = 8
 const RSS_TREND_BOUND_MIB = 32
+/**
+ * RSS still climbs for the first seconds (JIT, allocator arenas): below this duration a run has no
+ * steady state to compare, so only the heap trend is checked (the Node 24 leg runs a 5 s soak).
+ */
+const RSS_TREND_MIN_SECONDS = 15
 
 let watch: ProcessFaults
 let env: ReliabilityEnv | undefined
@@ -174,7 +179,9 @@ it(
     const heap = (ss: MemorySample[]) => mean(ss.map((x) => x.heapUsedMiB))
     const rss = (ss: MemorySample[]) => mean(ss.map((x) => x.rssMiB))
     expect(heap(last), 'heapUsed trend').toBeLessThan(heap(first) + HEAP_TREND_BOUND_MIB)
-    expect(rss(last), 'RSS trend').toBeLessThan(rss(first) + RSS_TREND_BOUND_MIB)
+    if (SOAK_SECONDS >= RSS_TREND_MIN_SECONDS) {
+      expect(rss(last), 'RSS trend').toBeLessThan(rss(first) + RSS_TREND_BOUND_MIB)
+    }
   },
   (SOAK_SECONDS + 90) * 1000,
 )

@@ -1,0 +1,106 @@
+// The load benchmark: starts the emulator and the servers, measures every row in interleaved
+// rounds, and returns the samples. Every child is stopped before this resolves or rejects.
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createTokens, startEmulatorProcess } from './emulator.mjs'
+import { checkCorrectness, runLoad, runProblems } from './measure.mjs'
+import { stopAll } from './processes.mjs'
+import { rowsFor, schedule, VARIANTS } from './scenarios.mjs'
+import { startServers } from './servers.mjs'
+
+/** Where --cpu-prof writes, when BENCH_CPU_PROF=1 (BENCH_CPU_PROF_DIR, else a fresh temp dir). */
+function profileDir() {
+  if (process.env.BENCH_CPU_PROF !== '1') return undefined
+  return process.env.BENCH_CPU_PROF_DIR || mkdtempSync(join(tmpdir(), 'm2m-auth-bench-prof-'))
+}
+
+/** Connections of the pass that fills a cache with every token (latency-bound: more help). */
+const FILL_CONNECTIONS = 32
+
+/**
+ * Warms the server up (results dropped): a cached variant first gets one request per token (so
+ * its cache is warm), then every variant gets `warmupS` seconds of the measured load.
+ */
+async function warmUp(load, row, warmupS) {
+  const runs = []
+  if (row.tokens > 1 && row.variant === 'm2m') {
+    runs.push(await load({ amount: row.tokens, connections: Math.min(FILL_CONNECTIONS, row.tokens) }))
+  }
+  if (warmupS > 0) runs.push(await load({ durationS: warmupS }))
+  return runs.flatMap((run) => runProblems(run).map((p) => `warm-up: ${p}`))
+}
+
+async function measureStep({ server, row, round, context }) {
+  const { emulator, tokens, subject, options } = context
+  const rowTokens = tokens.slice(0, row.tokens)
+  const base = { framework: server.framework, row, round }
+  const load = (extra) =>
+    runLoad({ baseUrl: server.baseUrl, tokens: rowTokens, connections: options.connections, ...extra })
+  try {
+    await checkCorrectness({
+      baseUrl: server.baseUrl,
+      tokens: rowTokens,
+      expectedSubject: row.variant === 'none' ? 'anonymous' : subject,
+      protectedRoute: row.variant !== 'none',
+    })
+    const warmupProblems = await warmUp(load, row, options.warmupS)
+    const [before, cpuBefore] = [await emulator.stats(), await server.cpu()]
+    const startedAt = performance.now()
+    const result = await load({ durationS: options.durationS })
+    const windowMs = performance.now() - startedAt
+    const [after, cpuAfter] = [await emulator.stats(), await server.cpu()]
+    const cpuUs = cpuAfter.user + cpuAfter.system - cpuBefore.user - cpuBefore.system
+    const problems = [...warmupProblems, ...runProblems(result)]
+    return { ...base, result, calls: after.verify - before.verify, cpuUs, windowMs, problems }
+  } catch (error) {
+    return { ...base, error: error instanceof Error ? error.message : String(error) }
+  }
+}
+
+function logStep(sample, index, total, startedAt) {
+  const elapsed = ((performance.now() - startedAt) / 1000).toFixed(0)
+  const where = `[${index}/${total}, ${elapsed} s] round ${sample.round + 1} ${sample.framework} ${sample.row.key}`
+  if (sample.error !== undefined) return console.error(`${where}: FAILED ${sample.error}`)
+  const { rps, p99 } = sample.result
+  const extra = sample.problems.length > 0 ? ` PROBLEMS: ${sample.problems.join('; ')}` : ''
+  console.error(
+    `${where}: ${Math.round(rps)} req/s, p99 ${p99.toFixed(2)} ms, ${sample.calls} verify calls${extra}`,
+  )
+}
+
+/**
+ * Runs the load benchmark.
+ *
+ * @param {{ frameworks: string[], rounds: number, durationS: number, warmupS: number,
+ *   connections: number, latencyMs: number, tokens: number }} options
+ * @returns {Promise<{ samples: object[], cpuProfDir: string | undefined }>}
+ */
+export async function runLoadBenchmark(options) {
+  const startedAt = performance.now()
+  try {
+    const emulator = await startEmulatorProcess(options.latencyMs)
+    const cpuProfDir = profileDir()
+    const [{ tokens, subject }, servers] = await Promise.all([
+      createTokens(emulator, options.tokens),
+      startServers({ frameworks: options.frameworks, variants: VARIANTS, emulator, cpuProfDir }),
+    ])
+    const setupS = ((performance.now() - startedAt) / 1000).toFixed(1)
+    console.error(`emulator, ${tokens.length} tokens and ${servers.size} servers ready in ${setupS} s`)
+    const context = { emulator, tokens, subject, options }
+    const steps = schedule(options.frameworks, options.rounds, rowsFor(options.tokens)).flatMap(
+      (steps, round) => steps.map((step) => ({ ...step, round })),
+    )
+    const samples = []
+    for (const { framework, row, round } of steps) {
+      const server = servers.get(`${framework}/${row.variant}`)
+      const sample = await measureStep({ server, row, round, context })
+      samples.push(sample)
+      logStep(sample, samples.length, steps.length, startedAt)
+    }
+    return { samples, cpuProfDir }
+  } finally {
+    // Each child is asked to exit (--cpu-prof writes a server's profile as it exits), then killed.
+    await stopAll()
+  }
+}

@@ -1,0 +1,83 @@
+// Command-line options of `pnpm bench` (bench/run.mjs).
+import { parseArgs } from 'node:util'
+
+export const FRAMEWORKS = ['express', 'fastify', 'hono']
+
+export const USAGE = `Usage: pnpm bench [options]   (= turbo run build && node bench/run.mjs [options])
+
+  --quick              a short smoke run (CI): 1 round, 1.5 s per row, 0.5 s warm-up, 100 tokens,
+                       shortened micro-benchmarks; does not write RESULTS.md
+  --rounds N           rounds of interleaved rows; medians are taken over rounds (default 3)
+  --duration S         measured seconds per row and round (default 10)
+  --warmup S           warm-up seconds before each measured run (default 2)
+  --connections N      concurrent autocannon connections (default 10)
+  --tokens N           distinct tokens of the many-token rows (default 1000; --quick: 100)
+  --latency MS         fixed latency the emulator adds to each token-service call (default 2)
+  --frameworks LIST    comma-separated subset of ${FRAMEWORKS.join(',')} (default all)
+  --only load|micro    run only the load benchmark or only the micro-benchmarks (default both)
+  --write / --no-write write the load section of bench/RESULTS.md (default: write unless --quick)
+  --help
+
+Environment: BENCH_CPU_PROF=1 runs every server under node --cpu-prof and prints where its CPU time
+went (profiles in BENCH_CPU_PROF_DIR, else a temp dir).`
+
+function number(name, text, { min, integer }) {
+  const value = Number(text)
+  if (text === undefined || text.trim() === '' || !Number.isFinite(value) || value < min) {
+    throw new Error(`--${name} must be a number >= ${min}`)
+  }
+  if (integer && !Number.isInteger(value)) throw new Error(`--${name} must be an integer`)
+  return value
+}
+
+function frameworks(text) {
+  const list = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+  const unknown = list.filter((f) => !FRAMEWORKS.includes(f))
+  if (list.length === 0 || unknown.length > 0) {
+    throw new Error(`--frameworks: expected a comma-separated subset of ${FRAMEWORKS.join(',')}`)
+  }
+  return [...new Set(list)]
+}
+
+/** Parses argv (without node and the script). Throws an Error with a usable message. */
+export function parseOptions(argv) {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      quick: { type: 'boolean', default: false },
+      rounds: { type: 'string' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      connections: { type: 'string' },
+      latency: { type: 'string' },
+      tokens: { type: 'string' },
+      frameworks: { type: 'string' },
+      only: { type: 'string' },
+      write: { type: 'boolean' },
+      'no-write': { type: 'boolean' },
+      help: { type: 'boolean', default: false },
+    },
+  })
+  const quick = values.quick
+  const only = values.only ?? 'all'
+  if (!['all', 'load', 'micro'].includes(only)) throw new Error('--only must be load or micro')
+  if (values.write && values['no-write']) throw new Error('--write and --no-write exclude each other')
+  return {
+    help: values.help,
+    quick,
+    only,
+    write: values.write ?? (values['no-write'] ? false : !quick),
+    rounds: number('rounds', values.rounds ?? (quick ? '1' : '3'), { min: 1, integer: true }),
+    durationS: number('duration', values.duration ?? (quick ? '1.5' : '10'), { min: 0.5 }),
+    warmupS: number('warmup', values.warmup ?? (quick ? '0.5' : '2'), { min: 0 }),
+    connections: number('connections', values.connections ?? '10', { min: 1, integer: true }),
+    latencyMs: number('latency', values.latency ?? '2', { min: 0 }),
+    tokens: number('tokens', values.tokens ?? (quick ? '100' : '1000'), { min: 2, integer: true }),
+    frameworks: values.frameworks === undefined ? FRAMEWORKS : frameworks(values.frameworks),
+  }
+}

@@ -1,0 +1,119 @@
+// Renders the load section of bench/RESULTS.md (also printed to stdout): the machine, the date, the
+// exact command, the table of medians, the targets with PASS/MISS, and how it was measured.
+import { cpus, loadavg, release, totalmem, type } from 'node:os'
+import { CACHE_TTL_MS } from './apps/common.mjs'
+import { CLERK_MIDDLEWARE } from './scenarios.mjs'
+
+const int = (n) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a')
+const ms = (n) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a')
+const ratio = (n) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a')
+const pct = (n) => (Number.isFinite(n) ? `${Math.round(n * 100)}%` : 'n/a')
+const calls = (n) =>
+  !Number.isFinite(n) ? 'n/a' : n >= 10 ? n.toFixed(0) : n >= 1 ? n.toFixed(1) : n.toFixed(2)
+
+/** Facts about the machine and the run, captured when the run starts and completed at its end. */
+export function describeRun(options, argv) {
+  const viaPnpm = process.env.npm_lifecycle_event === 'bench'
+  const args = argv.join(' ')
+  const command = viaPnpm
+    ? `pnpm bench${args ? ` ${args}` : ''}`
+    : `node bench/run.mjs${args ? ` ${args}` : ''}`
+  const cpu = cpus()
+  return {
+    command,
+    date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    machine: `${cpu.length} cores, ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${type()} ${release()}`,
+    node: process.version,
+    loadStart: loadavg()[0],
+    options,
+  }
+}
+
+function tableRows(summary) {
+  const lines = [
+    '| framework | row | req/s | p50 ms | p99 ms | server CPU µs/req (busy) | token-service calls / 1k req | vs (a) | non-2xx | req/s by round |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---|',
+  ]
+  for (const { framework, rows } of summary) {
+    for (const r of rows) {
+      const byRound = r.rpsByRound.map(int).join(' / ')
+      const failed = r.problems.length > 0 ? ' **(see problems)**' : ''
+      lines.push(
+        `| ${framework} | ${r.row.label}${failed} | ${int(r.rps)} | ${ms(r.p50)} | ${ms(r.p99)} | ${int(r.cpuPerRequestUs)} (${pct(r.cpuBusy)}) | ${calls(r.calls)} | ${ratio(r.vsCeiling)} | ${r.non2xx} | ${byRound} |`,
+      )
+    }
+  }
+  return lines
+}
+
+function settings(o) {
+  return (
+    `${o.rounds} round(s) x ${o.durationS} s per row (after ${o.warmupS} s of warm-up), ` +
+    `${o.connections} connections, emulator latency ${o.latencyMs} ms, ${o.tokens.toLocaleString('en-US')} distinct tokens in the many-token rows`
+  )
+}
+
+function notes(frameworks) {
+  return [
+    '- Processes: autocannon runs in the runner process; each server (one per framework and variant) in its',
+    '  own child process; the emulator in another child. Every row checks, before it is measured, that a',
+    '  request with its first and last token answers 200 with the sending machine as subject and (auth rows)',
+    '  that a request without credentials is refused; any non-2xx or socket error during a run fails the run.',
+    '- Rounds interleave the rows (A B C D, then D C B A, ...). Each cell is the median over rounds; "vs (a)"',
+    '  and the ratios of the targets are medians of ratios paired within a round (same framework).',
+    '- Latency percentiles are computed from every response time recorded by the load generator (µs precision).',
+    '- Server CPU: user + system CPU time of the server process during the measured run, per request, and as a',
+    '  share of one core ("busy"; above 100% when GC and libuv threads add to the main thread). Well under',
+    '  100%, the server was not the bottleneck: the load generator, the',
+    '  emulator or other load on the 2 cores was, and req/s then also reflects their speed.',
+    '- Token-service calls = verify requests counted by the emulator during the measured run / requests x 1,000.',
+    '  Requests still in flight when a run ends are verified but not counted as responses (up to one per',
+    '  connection). With `cache: false`, concurrent requests carrying the same token still share one call',
+    '  (single-flight), which is why (c) with one token makes far fewer calls than requests.',
+    `- (b) uses \`cache: { ttlMs: ${CACHE_TTL_MS} }\` (the default). The many-token rows rotate through the tokens with`,
+    '  one counter shared by all connections; before its warm-up, (b) gets one request per token so its cache is',
+    '  warm. Tokens seen early in that pass may expire during the run: the steady state of N tokens is about',
+    `  N verify calls per ${CACHE_TTL_MS / 1000} s, whatever the request rate.`,
+    ...frameworks.map((f) => `- (d) ${f}: ${CLERK_MIDDLEWARE[f]}.`),
+    '- Clerk setup (offline): `secretKey` = the emulator instance key (sk_test_, required because',
+    '  `clerkMiddleware` accepts any token type), `machineSecretKey` = the receiving machine key (ak_, used for',
+    '  the verify call, as m2m-auth uses it), `apiUrl` = the emulator, and a made-up `publishableKey`',
+    '  (`pk_test_` + base64 of `clerk.bench.localhost$`; only parsed, never contacted).',
+    '  `CLERK_TELEMETRY_DISABLED=1`, and every server is preloaded with a guard that refuses any non-loopback fetch.',
+  ]
+}
+
+/** A warning when other work competed for the cores: wall-clock figures are then noisy. */
+function busyWarning(run) {
+  const cores = cpus().length
+  // At the start only: by the end, the 1-minute average also counts this benchmark's own processes.
+  if (run.loadStart <= cores) return []
+  return [
+    `- **Warning:** the machine was busy with other work (load average above its ${cores} cores), so`,
+    '  wall-clock figures (req/s, latency and the ratios built on them) vary from round to round: see',
+    '  "req/s by round", and compare rows of the same round rather than single cells.',
+  ]
+}
+
+/** The markdown of the load section (without the markers). */
+export function renderMarkdown({ run, summary, targets, problems }) {
+  const o = run.options
+  const lines = [
+    '## Load benchmark',
+    '',
+    `- Command: \`${run.command}\` (settings: ${settings(o)})`,
+    `- Machine: ${run.machine}; Node ${run.node}; load average ${run.loadStart.toFixed(2)} at start, ${loadavg()[0].toFixed(2)} at end`,
+    `- Date: ${run.date}`,
+    ...busyWarning(run),
+    '',
+    ...tableRows(summary),
+    '',
+    '**Targets**',
+    '',
+    ...targets.map((t) => `- ${t.status} ${t.text}`),
+    '',
+  ]
+  if (problems.length > 0) lines.push('**Problems (correctness)**', '', ...problems.map((p) => `- ${p}`), '')
+  lines.push('**How it was measured**', '', ...notes(o.frameworks))
+  return lines.join('\n')
+}

@@ -1,0 +1,30 @@
+// Writes the load section of bench/RESULTS.md between its markers. Other sections of that file
+// belong to other benchmarks: the file is read again right before writing, and only the text
+// between the markers is replaced (the section is appended when the markers are absent).
+import { readFile, rename, writeFile } from 'node:fs/promises'
+
+export const START_MARKER = '<!-- load:start -->'
+export const END_MARKER = '<!-- load:end -->'
+
+/** Replaces (or appends) the load section of the markdown file at `path`. */
+export async function writeLoadSection(path, markdown) {
+  let text = ''
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (error) {
+    if (error?.code !== 'ENOENT') throw error
+  }
+  const block = `${START_MARKER}\n${markdown}\n${END_MARKER}`
+  const start = text.indexOf(START_MARKER)
+  const end = text.indexOf(END_MARKER, start)
+  if (start !== -1 && end !== -1) {
+    text = text.slice(0, start) + block + text.slice(end + END_MARKER.length)
+  } else {
+    const head = text.trim() === '' ? '# Benchmark results\n\n' : `${text.replace(/\n*$/, '')}\n\n`
+    text = `${head}${block}\n`
+  }
+  // Write then rename, so that a reader never sees half a file.
+  const temporary = `${path}.${process.pid}.tmp`
+  await writeFile(temporary, text)
+  await rename(temporary, path)
+}

@@ -31,18 +31,21 @@ export async function rethrowAsHTTPException<T>(realm: string, fn: () => T | Pro
 
 /**
  * The realm of the `m2mAuth()` that authenticated a request, so that `requireScopes()` (which has
- * no options of its own) answers with the same challenge. A WeakMap keyed by the request's context
- * rather than a context variable: nothing leaks into the app's `Variables` type, and an entry dies
- * with its request.
+ * no options of its own) answers with the same challenge. A symbol-keyed property of the context
+ * rather than a context variable (nothing leaks into the app's `Variables` type) or a WeakMap (a
+ * WeakMap entry per request cost 17-25 µs of CPU per request under load in `pnpm bench`, mostly
+ * in garbage collection of ephemerons; see bench/RESULTS.md).
  */
-const realms = new WeakMap<Context, string>()
+const REALM = Symbol('m2m-auth.realm')
+
+type WithRealm = Context & { [REALM]?: string }
 
 /** Records the realm used for this request. */
 export function rememberRealm(c: Context, realm: string): void {
-  realms.set(c, realm)
+  ;(c as WithRealm)[REALM] = realm
 }
 
 /** The realm recorded for this request, or the default. */
 export function realmOf(c: Context): string {
-  return realms.get(c) ?? 'api'
+  return (c as WithRealm)[REALM] ?? 'api'
 }

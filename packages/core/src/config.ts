@@ -1,6 +1,6 @@
 /**
- * Environment defaults for adapters. The core never reads `process.env` itself: each adapter passes
- * its runtime's environment (`process.env` on Node, the bindings object on Cloudflare Workers).
+ * Environment defaults for adapters. The core never reads the process environment itself: each adapter passes
+ * its runtime's environment (the process environment on Node, the bindings object on Workers).
  */
 import { M2MConfigError } from './errors.js'
 
@@ -10,7 +10,7 @@ export const SECRET_KEY_ENV_VARS = ['CLERK_MACHINE_SECRET_KEY', 'CLERK_SECRET_KE
 /** The environment variable that overrides the Clerk API base URL. */
 export const API_URL_ENV_VAR = 'CLERK_API_URL'
 
-/** An environment: variable name to value (`process.env`, Workers bindings, a plain object). */
+/** An environment: variable name to value (the Node process environment, Workers bindings, a plain object). */
 export type EnvLike = Readonly<Record<string, string | undefined>>
 
 /**
@@ -26,7 +26,7 @@ export type EnvLike = Readonly<Record<string, string | undefined>>
  *
  * @example
  * ```ts
- * const verifier = createVerifier(resolveVerifierOptions(options, process.env))
+ * const verifier = createVerifier(resolveVerifierOptions(options, env)) // env: the runtime's variables
  * ```
  */
 export function resolveVerifierOptions<T extends { secretKey?: string; apiUrl?: string }>(

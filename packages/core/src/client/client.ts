@@ -36,7 +36,7 @@ type Operation<T> = Pick<ApiRequest<T>, 'method' | 'path' | 'query' | 'body' | '
  *
  * @example
  * ```ts
- * const client = createM2MClient({ secretKey: process.env.CLERK_MACHINE_SECRET_KEY! })
+ * const client = createM2MClient({ secretKey: 'ak_...' })
  * const { token } = await client.createToken({ secondsUntilExpiration: 3600 })
  * const verified = await client.verifyToken({ token: token! }, { signal: AbortSignal.timeout(1000) })
  * ```

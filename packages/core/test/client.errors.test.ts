@@ -1,5 +1,6 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest'
-import { createM2MClient, M2MApiError, type M2MClientOptions, M2MError } from '../src/index.js'
+import { createM2MClient, type M2MClientOptions, M2MError } from '../src/index.js'
+import { apiFailure } from './helpers/failures.js'
 import { clerkErrorBody, type FakeClerk, MACHINE_A, startFakeClerk, wireToken } from './helpers/fake-clerk.js'
 
 const SECRET = 'ak_test_errors_super_secret_0123456789'
@@ -9,19 +10,6 @@ beforeEach(() => fake.reset())
 
 function client(options: Partial<M2MClientOptions> = {}) {
   return createM2MClient({ secretKey: SECRET, apiUrl: fake.url, retry: false, ...options })
-}
-
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => expect.fail('expected the call to fail'),
-    (error: unknown) => error,
-  )
-}
-
-async function apiFailure(promise: Promise<unknown>): Promise<M2MApiError> {
-  const error = await failure(promise)
-  expect(error).toBeInstanceOf(M2MApiError)
-  return error as M2MApiError
 }
 
 describe('documented error statuses become M2MApiError', () => {

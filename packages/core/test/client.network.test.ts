@@ -1,7 +1,8 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeEach, describe, expect, it } from 'vitest'
-import { createM2MClient, M2MApiError, type M2MClientOptions, M2MNetworkError } from '../src/index.js'
+import { createM2MClient, type M2MClientOptions, M2MNetworkError } from '../src/index.js'
+import { apiFailure, failure } from './helpers/failures.js'
 import { clerkErrorBody, type FakeClerk, startFakeClerk, TOKEN_ID } from './helpers/fake-clerk.js'
 
 const SECRET = 'ak_test_network_super_secret_0123456789'
@@ -11,19 +12,6 @@ beforeEach(() => fake.reset())
 
 function client(options: Partial<M2MClientOptions> = {}) {
   return createM2MClient({ secretKey: SECRET, apiUrl: fake.url, retry: false, ...options })
-}
-
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => expect.fail('expected the call to fail'),
-    (error: unknown) => error,
-  )
-}
-
-async function apiFailure(promise: Promise<unknown>): Promise<M2MApiError> {
-  const error = await failure(promise)
-  expect(error).toBeInstanceOf(M2MApiError)
-  return error as M2MApiError
 }
 
 describe('network failures become M2MNetworkError', () => {

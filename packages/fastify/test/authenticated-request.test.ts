@@ -1,14 +1,9 @@
 import type { VerifiedM2MToken } from '@m2m-auth/core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { m2mAuth } from '../src/index.js'
-import { bearer, closeAll, mintToken, newApp, type Scenario, startScenario, transports } from './fixtures.js'
+import { bearer, mintToken, newApp, transports, useScenario } from './fixtures.js'
 
-let scenario: Scenario
-beforeAll(async () => {
-  scenario = await startScenario()
-})
-afterAll(() => scenario.emulator.close())
-afterEach(closeAll)
+const scenario = useScenario()
 
 async function echoApp(options: Record<string, unknown>) {
   const app = newApp()

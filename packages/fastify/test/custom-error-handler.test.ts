@@ -1,24 +1,10 @@
 import { MissingTokenError, toErrorResponse } from '@m2m-auth/core'
 import type { FastifyError } from 'fastify'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { FastifyM2MError, m2mAuth } from '../src/index.js'
-import {
-  bearer,
-  closeAll,
-  errorAnswer,
-  mintToken,
-  newApp,
-  type Scenario,
-  startScenario,
-  transports,
-} from './fixtures.js'
+import { bearer, errorAnswer, mintToken, newApp, transports, useScenario } from './fixtures.js'
 
-let scenario: Scenario
-beforeAll(async () => {
-  scenario = await startScenario()
-})
-afterAll(() => scenario.emulator.close())
-afterEach(closeAll)
+const scenario = useScenario()
 
 /** An app with its own error handler that records what it receives and answers in its own format. */
 async function appWithHandler(options: Record<string, unknown> = {}) {

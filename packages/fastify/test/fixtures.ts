@@ -6,6 +6,7 @@ import { request as httpRequest } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createM2MClient, type M2MToken } from '@m2m-auth/core'
 import Fastify, { type FastifyInstance } from 'fastify'
+import { afterAll, afterEach, beforeAll } from 'vitest'
 // The emulator is not a dependency of this package: its sources are imported by path.
 import {
   type Emulator,
@@ -140,6 +141,21 @@ export async function startScenario(options: Omit<EmulatorOptions, 'machines'> =
   const [api, caller] = emulator.machines
   if (api === undefined || caller === undefined) throw new Error('the emulator has no default machines')
   return { emulator, api, caller, options: { secretKey: api.secretKey, apiUrl: emulator.url } }
+}
+
+/**
+ * Registers the suite lifecycle every file shares: an emulator started before the suite and closed
+ * after it, and every app of a test closed after it. Returns the scenario, filled in `beforeAll`
+ * (hooks run in registration order, so a file's own `beforeAll` may already use it).
+ */
+export function useScenario(options: Omit<EmulatorOptions, 'machines'> = {}): Scenario {
+  const scenario = {} as Scenario
+  beforeAll(async () => {
+    Object.assign(scenario, await startScenario(options))
+  })
+  afterAll(() => scenario.emulator.close())
+  afterEach(closeAll)
+  return scenario
 }
 
 /** The RFC 6750 error codes an answer may carry. */

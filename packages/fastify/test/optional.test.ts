@@ -1,22 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { m2mAuth } from '../src/index.js'
-import {
-  bearer,
-  closeAll,
-  errorAnswer,
-  mintToken,
-  newApp,
-  type Scenario,
-  startScenario,
-  transports,
-} from './fixtures.js'
+import { bearer, errorAnswer, mintToken, newApp, transports, useScenario } from './fixtures.js'
 
-let scenario: Scenario
-beforeAll(async () => {
-  scenario = await startScenario()
-})
-afterAll(() => scenario.emulator.close())
-afterEach(closeAll)
+const scenario = useScenario()
 
 async function optionalApp() {
   const app = newApp()

@@ -1,24 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { m2mAuth } from '../src/index.js'
-import {
-  bearer,
-  closeAll,
-  errorAnswer,
-  mintToken,
-  newApp,
-  type Scenario,
-  startScenario,
-  transports,
-} from './fixtures.js'
+import { bearer, errorAnswer, mintToken, newApp, transports, useScenario } from './fixtures.js'
 
-let scenario: Scenario
+const scenario = useScenario()
 let token: string
 beforeAll(async () => {
-  scenario = await startScenario()
   token = (await mintToken(scenario.emulator, scenario.caller)).token
 })
-afterAll(() => scenario.emulator.close())
-afterEach(closeAll)
 
 describe.each(transports)('global: false with app.m2mAuth.require() on single routes (%s)', (_name, send) => {
   it('leaves routes without the hook public and protects the ones with it', async () => {

@@ -1,13 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { m2mAuth } from '../src/index.js'
-import { closeAll, errorAnswer, newApp, type Scenario, startScenario, transports } from './fixtures.js'
+import { errorAnswer, newApp, transports, useScenario } from './fixtures.js'
 
-let scenario: Scenario
-beforeAll(async () => {
-  scenario = await startScenario()
-})
-afterAll(() => scenario.emulator.close())
-afterEach(closeAll)
+const scenario = useScenario()
 
 const malformed: [string, string | string[]][] = [
   ['two Authorization header lines', ['Bearer mt_aaaa', 'Bearer mt_bbbb']],

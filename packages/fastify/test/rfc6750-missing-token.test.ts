@@ -1,14 +1,9 @@
 import { MissingTokenError, toErrorResponse } from '@m2m-auth/core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { m2mAuth } from '../src/index.js'
-import { closeAll, errorAnswer, newApp, type Scenario, startScenario, transports } from './fixtures.js'
+import { errorAnswer, newApp, transports, useScenario } from './fixtures.js'
 
-let scenario: Scenario
-beforeAll(async () => {
-  scenario = await startScenario()
-})
-afterAll(() => scenario.emulator.close())
-afterEach(closeAll)
+const scenario = useScenario()
 
 async function protectedApp(options: { realm?: string } = {}) {
   const app = newApp()

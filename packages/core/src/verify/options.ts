@@ -6,6 +6,7 @@ import { DEFAULT_API_URL, DEFAULT_TIMEOUT_MS } from '../client/options.js'
 import type { RetryOptions } from '../client/retry.js'
 import type { PathStyle } from '../client/types.js'
 import { M2MConfigError } from '../errors.js'
+import { isLogger, type Logger } from '../logger.js'
 import type { Clock, FetchLike } from '../types.js'
 import type { CacheStore } from './cache.js'
 import type { VerifierEventListener } from './events.js'
@@ -105,6 +106,12 @@ export interface VerifierOptions {
   now?: Clock
   /** Receives cache and upstream events (with a token digest, never the token). */
   onEvent?: VerifierEventListener
+  /**
+   * Where the verifier's messages go (configuration problems once, outages at most one line per
+   * 10 s): an object with `warn` and `error`, such as `console`, pino or Fastify's logger.
+   * @default console
+   */
+  logger?: Logger
 }
 
 /** Everything a verifier keeps after its options were checked. */
@@ -128,6 +135,7 @@ export interface ResolvedVerifierConfig {
   fetch: FetchLike
   now: Clock
   onEvent: VerifierEventListener | undefined
+  logger: Logger
 }
 
 const SECRET_KEY_PATTERN = /^(?:ak_|sk_test_|sk_live_)[\x21-\x7e]+$/
@@ -167,7 +175,14 @@ export function resolveConfig(options: VerifierOptions): ResolvedVerifierConfig 
     fetch: fn('fetch', options.fetch) ?? ((input, init) => globalThis.fetch(input, init)),
     now: fn('now', options.now) ?? Date.now,
     onEvent: fn('onEvent', options.onEvent),
+    logger: resolveLogger(options.logger),
   }
+}
+
+function resolveLogger(value: unknown): Logger {
+  if (value === undefined) return globalThis.console
+  if (!isLogger(value)) fail('logger', 'logger must be an object with warn and error functions')
+  return value
 }
 
 function resolveApiUrl(value: string | undefined): string {

@@ -11,6 +11,7 @@ import {
   ServerConfigError,
   TokenServiceUnavailableError,
 } from '../http/errors.js'
+import type { LibraryLog } from '../logger.js'
 import type { VerifiedM2MToken } from '../types.js'
 import type { CachedEntry, MemoryEntry, NegativeCache } from './cache.js'
 import { freezeToken, positiveEntry } from './cache.js'
@@ -44,6 +45,8 @@ export interface UpstreamContext {
   verifyOpaque: FormatVerifier
   /** `undefined` when JWT-format tokens are rejected. */
   verifyJwt: FormatVerifier | undefined
+  /** The verifier's log: configuration messages once, outage lines rate-limited. */
+  log: LibraryLog
   reportConfigError: (error: ServerConfigError) => void
 }
 

@@ -13,6 +13,7 @@ import {
   MissingTokenError,
   type ServerConfigError,
 } from '../http/errors.js'
+import { createLibraryLog, type LibraryLog } from '../logger.js'
 import type { M2MToken, VerifiedM2MToken } from '../types.js'
 import { createMemoryCache, type MemoryEntry, NegativeCache, SingleFlight } from './cache.js'
 import { classifyToken } from './classify.js'
@@ -101,6 +102,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const flights = config.singleFlight ? new SingleFlight<VerifiedM2MToken>() : undefined
   const emit = createEmitter(config.onEvent)
   const client = buildClient(config)
+  const log = createLibraryLog(config.logger, now)
   const ctx: UpstreamContext = {
     config,
     memory,
@@ -120,17 +122,19 @@ export function createVerifier(options: VerifierOptions): Verifier {
     revokedIds: shared === undefined ? undefined : new LRUCache({ max: config.cache.negativeMax }),
     verifyOpaque: createOpaqueVerifier({ client, deadlineMs: config.deadlineMs, now }),
     verifyJwt: buildJwt(config),
-    reportConfigError: reportOnce(config),
+    log,
+    reportConfigError: reportOnce(config, log),
   }
   const { counters } = ctx
-  const warnJwtOff = once(() =>
-    console.warn(
-      '[m2m-auth] A JWT-format M2M token was refused (401): JWT verification is off because no key can ' +
+  const warnJwtOff = () =>
+    ctx.log.once(
+      'jwt-off',
+      'warn',
+      'A JWT-format M2M token was refused (401): JWT verification is off because no key can ' +
         'verify it (a Machine Secret Key, ak_, cannot fetch the JWKS). Set the `jwtKey` option (PEM ' +
         'public key) or use the instance Secret Key (sk_) to accept JWTs, or pass `jwt: false` to ' +
         'silence this warning.',
-    ),
-  )
+    )
   const lookup = createUpstream(ctx)
 
   /** The hot path: a fresh in-memory entry, counted as a hit, or `undefined`. No hashing. */
@@ -266,23 +270,13 @@ function buildJwt(config: ResolvedVerifierConfig): UpstreamContext['verifyJwt'] 
   })
 }
 
-function once(fn: () => void): () => void {
-  let done = false
-  return () => {
-    if (done) return
-    done = true
-    fn()
-  }
-}
-
 /** One loud line per verifier when our own configuration is rejected; never the key itself. */
-function reportOnce(config: ResolvedVerifierConfig): (error: ServerConfigError) => void {
-  let reported = false
+function reportOnce(config: ResolvedVerifierConfig, log: LibraryLog): (error: ServerConfigError) => void {
   return (error) => {
-    if (reported) return
-    reported = true
-    console.error(
-      `[m2m-auth] M2M token verification is misconfigured: ${error.description} (token service ` +
+    log.once(
+      'server-config',
+      'error',
+      `M2M token verification is misconfigured: ${error.description} (token service ` +
         `${config.apiUrl}). Requests needing verification are answered 500 until this is fixed: check ` +
         'the secretKey option or the CLERK_MACHINE_SECRET_KEY / CLERK_SECRET_KEY environment variables.',
     )

@@ -4,7 +4,7 @@ import { Ajv, type ValidateFunction } from 'ajv'
 import { parse } from 'yaml'
 
 const SPEC_PATH = fileURLToPath(
-  new URL('../../../../shared/contracts/clerk-bapi-m2m.openapi.yml', import.meta.url),
+  new URL('../../../contracts/clerk-bapi-m2m.openapi.yml', import.meta.url),
 )
 
 type Json = Record<string, unknown>
@@ -30,7 +30,7 @@ function translate(node: unknown): unknown {
 const pointer = (...parts: string[]) =>
   parts.map((p) => p.replaceAll('~', '~0').replaceAll('/', '~1')).join('/')
 
-/** Validates answers against the OpenAPI subset in shared/contracts. */
+/** Validates answers against the OpenAPI subset in contracts/ at the repository root. */
 export class Contract {
   private readonly ajv = new Ajv({ strict: false, allErrors: true })
   private readonly spec: Json

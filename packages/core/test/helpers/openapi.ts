@@ -1,5 +1,5 @@
 /**
- * Validates requests and answers against Clerk's OpenAPI subset (shared/contracts), so that our
+ * Validates requests and answers against Clerk's OpenAPI subset (contracts/ at the repository root), so that our
  * fakes, the emulator and the client cannot drift from the contract unnoticed. OpenAPI 3.0 schemas
  * are translated to JSON Schema (draft-07) for ajv: `nullable`, boolean `exclusiveMinimum`, `$ref`s
  * inlined, examples dropped.
@@ -14,9 +14,9 @@ import { fileURLToPath } from 'node:url'
 import { Ajv, type ValidateFunction } from 'ajv'
 import { parse } from 'yaml'
 
-/** Where the contract lives: `shared/` beside the repository. */
+/** Where the contract lives: `contracts/` at the repository root (Clerk's spec subset, MIT). */
 export const OPENAPI_PATH = fileURLToPath(
-  new URL('../../../../../shared/contracts/clerk-bapi-m2m.openapi.yml', import.meta.url),
+  new URL('../../../../contracts/clerk-bapi-m2m.openapi.yml', import.meta.url),
 )
 
 /** The outcome of a check: `errors` lists ajv's complaints (empty when valid). */

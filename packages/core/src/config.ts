@@ -59,3 +59,37 @@ function firstEnv(env: EnvLike, names: readonly string[]): string | undefined {
 function nonEmpty(value: string | undefined): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value : undefined
 }
+
+/** The environment variable {@link resolveTokenSourceOptions} reads the sending machine's key from. */
+export const MACHINE_SECRET_KEY_ENV_VAR = 'CLERK_MACHINE_SECRET_KEY'
+
+/**
+ * Fills `secretKey` and `apiUrl` of a token source from the environment when the options leave them
+ * out: `secretKey` from `CLERK_MACHINE_SECRET_KEY` only (the instance key `CLERK_SECRET_KEY` cannot
+ * create tokens), `apiUrl` from `CLERK_API_URL`. Empty strings count as unset. Throws
+ * `M2MConfigError` (option `secretKey`, naming the variable) when no key can be found, so a missing
+ * key stops the app at startup.
+ *
+ * @example
+ * ```ts
+ * const source = createTokenSource(resolveTokenSourceOptions({ claims: { app: 'orders' } }, process.env))
+ * ```
+ */
+export function resolveTokenSourceOptions<T extends { secretKey?: string; apiUrl?: string }>(
+  options: T | undefined,
+  env: EnvLike,
+): T & { secretKey: string; apiUrl?: string } {
+  const given = (options ?? {}) as T
+  const secretKey = nonEmpty(given.secretKey) ?? nonEmpty(env[MACHINE_SECRET_KEY_ENV_VAR])
+  if (secretKey === undefined) {
+    throw new M2MConfigError(
+      'secretKey',
+      'No Machine Secret Key to create tokens with: pass the `secretKey` option or set the ' +
+        `${MACHINE_SECRET_KEY_ENV_VAR} environment variable (the sending machine's key, ak_...)`,
+    )
+  }
+  const resolved: T & { secretKey: string; apiUrl?: string } = { ...given, secretKey }
+  const apiUrl = nonEmpty(given.apiUrl) ?? nonEmpty(env[API_URL_ENV_VAR])
+  if (apiUrl !== undefined) resolved.apiUrl = apiUrl
+  return resolved
+}

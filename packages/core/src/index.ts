@@ -1,3 +1,19 @@
+export type {
+  TokenSourceEvent,
+  TokenSourceEventListener,
+  TokenSourceEventType,
+  TokenSourceRefreshReason,
+} from './caller/events.js'
+export { createM2MFetch, type M2MFetchOptions } from './caller/fetch.js'
+export { CREATE_BACKOFF_INITIAL_MS, CREATE_BACKOFF_MAX_MS, M2MKeyRejectedError } from './caller/held.js'
+export { TOKEN_SOURCE_OPTION_KEYS, type TokenSourceOptions } from './caller/options.js'
+export { createOriginMatcher, type OriginMatcher } from './caller/origins.js'
+export {
+  createTokenSource,
+  type GetTokenOptions,
+  type TokenSource,
+  type TokenSourceStats,
+} from './caller/token-source.js'
 export { createM2MClient } from './client/client.js'
 export { M2MApiError, type M2MApiErrorInit, M2MNetworkError, M2MValidationError } from './client/errors.js'
 export { DEFAULT_API_URL, DEFAULT_API_VERSION, DEFAULT_TIMEOUT_MS } from './client/options.js'
@@ -15,7 +31,14 @@ export type {
 } from './client/types.js'
 export { MACHINE_ID_PATTERN, TOKEN_ID_PATTERN } from './client/validate.js'
 export type { M2MTokenList } from './client/wire.js'
-export { API_URL_ENV_VAR, type EnvLike, resolveVerifierOptions, SECRET_KEY_ENV_VARS } from './config.js'
+export {
+  API_URL_ENV_VAR,
+  type EnvLike,
+  MACHINE_SECRET_KEY_ENV_VAR,
+  resolveTokenSourceOptions,
+  resolveVerifierOptions,
+  SECRET_KEY_ENV_VARS,
+} from './config.js'
 export { M2MConfigError, M2MError } from './errors.js'
 export { authorizationFromRawHeaders, MAX_TOKEN_LENGTH, parseBearer } from './http/bearer.js'
 export {

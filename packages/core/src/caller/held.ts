@@ -1,0 +1,108 @@
+/**
+ * The token a source holds and the times that rule it (soft and hard windows), and the backoff
+ * between failed create calls. Pure functions of the clock: the source sets no timers, so nothing
+ * is left running in a serverless runtime and tests move a fake clock instead of sleeping.
+ */
+import { M2MApiError } from '../client/errors.js'
+import type { M2MToken } from '../types.js'
+
+/** The current token and when it stops being handed out without a refresh. */
+export interface HeldToken {
+  readonly token: string
+  readonly id: string
+  /** A settled promise of `token`, built once: the hot path returns it without allocating. */
+  readonly promise: Promise<string>
+  /** Local expiry (ms since the epoch), `Infinity` for a token that never expires. */
+  readonly expiresAt: number
+  /** From here callers still get this token, and one background create replaces it. */
+  readonly softAt: number
+  /** From here this token is never handed out: callers wait for a new one. */
+  readonly hardAt: number
+}
+
+/** The windows of one source, in milliseconds before expiry. */
+export interface Windows {
+  refreshBeforeMs: number
+  hardRefreshBeforeMs: number
+}
+
+/**
+ * Holds a created token. Expiry is measured on our clock: Clerk's `expiration` and `createdAt` are
+ * its clock, so the lifetime it granted is counted from when we sent the request (`sentAt`), and
+ * never past Clerk's own `expiration` (a token reused through `minRemainingTtlSeconds` is older
+ * than this call). The windows shrink for short lifetimes, so that a token is usable for at least
+ * half of its life before a refresh starts.
+ */
+export function holdToken(created: M2MToken, sentAt: number, windows: Windows): HeldToken {
+  if (typeof created.token !== 'string' || created.token === '') {
+    throw new M2MApiError({
+      status: 201,
+      errors: [{ code: 'malformed_response', message: 'Clerk API answered a create without a token' }],
+      malformedResponse: true,
+    })
+  }
+  const expiresAt =
+    created.expiration === null
+      ? Number.POSITIVE_INFINITY
+      : Math.min(created.expiration, sentAt + (created.expiration - created.createdAt))
+  const remaining = expiresAt - sentAt
+  const soft = Math.min(windows.refreshBeforeMs, remaining / 2)
+  const hard = Math.min(windows.hardRefreshBeforeMs, remaining / 4)
+  return {
+    token: created.token,
+    id: created.id,
+    promise: Promise.resolve(created.token),
+    expiresAt,
+    softAt: expiresAt - soft,
+    hardAt: expiresAt - hard,
+  }
+}
+
+/** First pause after a failed create call, in milliseconds; doubles per further failure. */
+export const CREATE_BACKOFF_INITIAL_MS = 1000
+/** Longest pause between failed create calls, in milliseconds (a `Retry-After` may ask for more). */
+export const CREATE_BACKOFF_MAX_MS = 60_000
+
+/**
+ * The pause before the next create call after `failures` failures in a row: "equal jitter" (half
+ * the ceiling plus a random half), so that a fleet failing together spreads out, yet each process
+ * keeps a minimum spacing; never shorter than the server's `Retry-After`.
+ */
+export function createBackoffMs(failures: number, error: unknown, random: () => number): number {
+  const ceiling = Math.min(CREATE_BACKOFF_MAX_MS, CREATE_BACKOFF_INITIAL_MS * 2 ** Math.max(0, failures - 1))
+  const r = Math.min(Math.max(random(), 0), 1)
+  const jittered = Math.floor(ceiling / 2 + (r * ceiling) / 2)
+  const retryAfterMs = error instanceof M2MApiError ? (error.retryAfterMs ?? 0) : 0
+  return Math.max(jittered, retryAfterMs)
+}
+
+/**
+ * Clerk refused the source's Machine Secret Key (401, or 403 for a key that may not create tokens).
+ * Still an `M2MApiError` (status, errors, trace id), with a message that says what to fix; never
+ * the key.
+ */
+export class M2MKeyRejectedError extends M2MApiError {
+  constructor(cause: M2MApiError) {
+    super({
+      status: cause.status,
+      errors: cause.errors,
+      clerkTraceId: cause.clerkTraceId,
+      retryAfterMs: cause.retryAfterMs,
+    })
+    this.message =
+      `Clerk refused this token source's Machine Secret Key (HTTP ${cause.status}): check the ` +
+      'secretKey option or CLERK_MACHINE_SECRET_KEY (it must be a current ak_ key of this instance)'
+  }
+}
+
+/** The error a caller sees for a failed create: a refused key says so; anything else as the client threw it. */
+export function callerError(error: unknown): unknown {
+  if (
+    error instanceof M2MApiError &&
+    !error.malformedResponse &&
+    (error.status === 401 || error.status === 403)
+  ) {
+    return new M2MKeyRejectedError(error)
+  }
+  return error
+}

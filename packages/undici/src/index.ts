@@ -1,0 +1,1 @@
+export { createM2MInterceptor, type M2MInterceptorOptions } from './interceptor.js'

@@ -3,8 +3,9 @@
  * `pnpm demo`: the whole story on one machine, with no Clerk account and no network beyond
  * 127.0.0.1. Starts the emulator, walks one token through create -> verify -> list -> revoke ->
  * verify (rejected) with the `m2m-auth` CLI (run in-process, printed as you would type it), then runs
- * the demo of every framework example that exists. Exits 0 when every step did what it should, 1
- * otherwise, and 1 if anything hangs. Secrets are masked in everything printed.
+ * the demo of every framework example that exists, and finally the calling side: orders-service
+ * calling billing-service many times through one token source. Exits 0 when every step did what it
+ * should, 1 otherwise, and 1 if anything hangs. Secrets are masked in everything printed.
  */
 import { existsSync } from 'node:fs'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -142,6 +143,19 @@ async function adapterDemos(emulator) {
   return mismatches
 }
 
+/** orders-service calls billing-service through one token source: every call 200, one token minted. */
+async function callingService(emulator) {
+  const core = await importBuilt('packages/core/dist/index.js')
+  const { runCallingServiceDemo } = await import(new URL('examples/calling-service.mjs', root).href)
+  const { calls, ok, tokensMinted } = await runCallingServiceDemo({
+    emulator,
+    core,
+    log: (line) => say(`  ${line}`),
+  })
+  if (ok !== calls) throw new Error(`${calls - ok} of ${calls} calls through the token source failed`)
+  if (tokensMinted !== 1) throw new Error(`${tokensMinted} tokens were minted for ${calls} calls, expected 1`)
+}
+
 async function main() {
   const { startEmulator } = await importBuilt('packages/emulator/dist/index.js')
   const { runCli } = await importBuilt('packages/cli/dist/index.js')
@@ -155,6 +169,9 @@ async function main() {
     say('7. The example APIs, one request per situation (the status each answered)')
     const mismatches = await adapterDemos(emulator)
     if (mismatches > 0) throw new Error(`${mismatches} example request(s) got an unexpected status`)
+    say()
+    say('8. The calling side: one token source for many outgoing calls')
+    await callingService(emulator)
   } finally {
     await emulator.close()
   }

@@ -3,7 +3,9 @@
  * background create replaces it; in the hard window they wait for the new token. The emulator and
  * the source share a test clock; the emulator's latency keeps the background create in flight.
  */
+import { createTokenSource, M2MValidationError } from '@m2m-auth/core'
 import { afterEach, describe, expect, it } from 'vitest'
+import { loopbackFetch } from '../helpers/http.js'
 import { MINUTE, type SourceHarness, sourceHarness, until } from './support.js'
 
 let h: SourceHarness
@@ -62,5 +64,47 @@ describe('createTokenSource refreshes ahead of expiry', () => {
     const { expiresAt } = h.source.stats()
     expect(expiresAt).toBeGreaterThanOrEqual(before + 120_000)
     expect(expiresAt).toBeLessThanOrEqual(h.clock.now() + 120_000)
+  })
+
+  it("counts a fresh token's lifetime on its own clock, whatever the skew to Clerk's", async () => {
+    h = await sourceHarness()
+    // This process's clock is two hours ahead of the token service's: by Clerk's `expiration`
+    // the token would be expired on arrival; by its granted lifetime it has an hour left.
+    const ahead = () => h.clock.now() + 120 * MINUTE
+    const source = createTokenSource({
+      secretKey: h.emulator.machines[0]!.secretKey,
+      apiUrl: h.emulator.url,
+      fetch: loopbackFetch,
+      now: ahead,
+    })
+    const sentAt = ahead()
+    const token = await source.getToken()
+    expect(await source.getToken()).toBe(token)
+    expect(source.stats().expiresAt).toBeGreaterThanOrEqual(sentAt + LIFETIME_MS - 1000)
+    expect(h.creates()).toBe(1)
+  })
+
+  it('ends a token reused through minRemainingTtlSeconds at its own expiration', async () => {
+    h = await sourceHarness({ minRemainingTtlSeconds: 600 })
+    await h.source.getToken()
+    const firstExpiry = h.source.stats().expiresAt!
+    h.clock.advance(30 * MINUTE)
+    const later = createTokenSource({
+      secretKey: h.emulator.machines[0]!.secretKey,
+      apiUrl: h.emulator.url,
+      fetch: loopbackFetch,
+      now: h.clock.now,
+      minRemainingTtlSeconds: 600,
+    })
+    expect(await later.getToken()).toBe(await h.source.getToken()) // Clerk reused it
+    // Not 30 minutes later: the reused token ends when it ends (within the request's few ms).
+    expect(Math.abs(later.stats().expiresAt! - firstExpiry)).toBeLessThan(1000)
+  })
+
+  it('refuses a misspelt getToken option instead of ignoring it', async () => {
+    h = await sourceHarness()
+    const typo = { forceRefesh: true } as never
+    await expect(h.source.getToken(typo)).rejects.toBeInstanceOf(M2MValidationError)
+    expect(h.creates()).toBe(0)
   })
 })

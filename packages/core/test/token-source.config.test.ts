@@ -25,7 +25,7 @@ function configError(build: () => unknown): M2MConfigError {
   throw new Error('expected an M2MConfigError')
 }
 
-const build = (options: Partial<TokenSourceOptions> & Record<string, unknown>) => () =>
+const build = (options: Record<string, unknown>) => () =>
   createTokenSource({ secretKey: MACHINE_KEY, fetch: noFetch, ...options } as TokenSourceOptions)
 
 describe('resolveTokenSourceOptions', () => {

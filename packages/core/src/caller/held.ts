@@ -27,25 +27,31 @@ export interface Windows {
 }
 
 /**
- * Holds a created token. Expiry is measured on our clock: Clerk's `expiration` and `createdAt` are
- * its clock, so the lifetime it granted is counted from when we sent the request (`sentAt`), and
- * never past Clerk's own `expiration` (a token reused through `minRemainingTtlSeconds` is older
- * than this call). The windows shrink for short lifetimes, so that a token is usable for at least
- * half of its life before a refresh starts.
+ * Holds a created token. Expiry is measured on our clock, since Clerk's `expiration` and `createdAt`
+ * are on its clock: a fresh token lives the lifetime Clerk granted (`expiration - createdAt`) from
+ * when we sent the request (`sentAt`), whatever the skew between the clocks. A token Clerk may have
+ * reused (`minRemainingTtlSeconds` set) can be older than this call: then it ends at its
+ * `expiration`, but never before `sentAt + minRemainingMs`, which Clerk guarantees it had left.
+ * The windows shrink for short lifetimes, so that a token is used for at least half of its life
+ * before a refresh starts.
  */
-export function holdToken(created: M2MToken, sentAt: number, windows: Windows): HeldToken {
-  if (typeof created.token !== 'string' || created.token === '') {
-    throw new M2MApiError({
-      status: 201,
-      errors: [{ code: 'malformed_response', message: 'Clerk API answered a create without a token' }],
-      malformedResponse: true,
-    })
-  }
+export function holdToken(
+  created: M2MToken,
+  sentAt: number,
+  windows: Windows,
+  minRemainingMs = Number.POSITIVE_INFINITY,
+): HeldToken {
+  if (typeof created.token !== 'string' || created.token === '') throw unusable('without a token')
   const expiresAt =
     created.expiration === null
       ? Number.POSITIVE_INFINITY
-      : Math.min(created.expiration, sentAt + (created.expiration - created.createdAt))
+      : Math.min(
+          sentAt + (created.expiration - created.createdAt),
+          Math.max(created.expiration, sentAt + minRemainingMs),
+        )
   const remaining = expiresAt - sentAt
+  // A token that is expired on arrival would make every caller start another create call.
+  if (!(remaining > 0)) throw unusable('with a token that has already expired')
   const soft = Math.min(windows.refreshBeforeMs, remaining / 2)
   const hard = Math.min(windows.hardRefreshBeforeMs, remaining / 4)
   return {
@@ -56,6 +62,15 @@ export function holdToken(created: M2MToken, sentAt: number, windows: Windows): 
     softAt: expiresAt - soft,
     hardAt: expiresAt - hard,
   }
+}
+
+/** A 201 we cannot use: Clerk did not say no, so it is handled like an outage (backoff, riding). */
+function unusable(what: string): M2MApiError {
+  return new M2MApiError({
+    status: 201,
+    errors: [{ code: 'malformed_response', message: `Clerk API answered a create ${what}` }],
+    malformedResponse: true,
+  })
 }
 
 /** First pause after a failed create call, in milliseconds; doubles per further failure. */

@@ -5,6 +5,7 @@
  * returns a promise built once, so it can be called per request.
  */
 import { createM2MClient } from '../client/client.js'
+import { M2MValidationError } from '../client/errors.js'
 import { M2MError } from '../errors.js'
 import { createLibraryLog } from '../logger.js'
 import { createSourceEmitter, type TokenSourceRefreshReason } from './events.js'
@@ -77,12 +78,19 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
   let failures = 0
   let retryAt = Number.NEGATIVE_INFINITY
   let lastError: unknown
+  const minRemaining = config.create.minRemainingTtlSeconds
+  const minRemainingMs = minRemaining === undefined ? undefined : minRemaining * 1000
 
   function getToken(getOptions?: GetTokenOptions): Promise<string> {
     // The hot path: a current token before its soft window. One clock read, no allocation.
     if (held !== undefined && getOptions === undefined && now() < held.softAt) {
       counters.hits++
       return held.promise
+    }
+    if (getOptions !== undefined && !isGetTokenOptions(getOptions)) {
+      return Promise.reject(
+        new M2MValidationError('options', 'getToken accepts only { forceRefresh?: boolean }'),
+      )
     }
     return slowPath(getOptions?.forceRefresh === true)
   }
@@ -123,7 +131,7 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
     counters.creates++
     emit({ type: 'create', reason })
     try {
-      const next = holdToken(await client.createToken(config.create), sentAt, config)
+      const next = holdToken(await client.createToken(config.create), sentAt, config, minRemainingMs)
       held = next
       hadToken = true
       failures = 0
@@ -177,6 +185,12 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
       return { ...counters, expiresAt: held?.expiresAt }
     },
   }
+}
+
+function isGetTokenOptions(value: unknown): value is GetTokenOptions {
+  if (typeof value !== 'object' || value === null) return false
+  const { forceRefresh, ...rest } = value as Record<string, unknown>
+  return Object.keys(rest).length === 0 && (forceRefresh === undefined || typeof forceRefresh === 'boolean')
 }
 
 function tokenOf(held: HeldToken): string {

@@ -73,9 +73,9 @@ function unusable(what: string): M2MApiError {
   })
 }
 
-/** First pause after a failed create call, in milliseconds; doubles per further failure. */
+/** First pause after a failed create call, in milliseconds; doubles per further failure. @default 1000 */
 export const CREATE_BACKOFF_INITIAL_MS = 1000
-/** Longest pause between failed create calls, in milliseconds (a `Retry-After` may ask for more). */
+/** Longest pause between failed create calls, in milliseconds (a `Retry-After` may ask for more). @default 60000 */
 export const CREATE_BACKOFF_MAX_MS = 60_000
 
 /**
@@ -95,6 +95,13 @@ export function createBackoffMs(failures: number, error: unknown, random: () => 
  * Clerk refused the source's Machine Secret Key (401, or 403 for a key that may not create tokens).
  * Still an `M2MApiError` (status, errors, trace id), with a message that says what to fix; never
  * the key.
+ *
+ * @example
+ * ```ts
+ * try { await source.getToken() } catch (e) {
+ *   if (e instanceof M2MKeyRejectedError) alertOps(e.message) // rotate CLERK_MACHINE_SECRET_KEY
+ * }
+ * ```
  */
 export class M2MKeyRejectedError extends M2MApiError {
   constructor(cause: M2MApiError) {

@@ -99,7 +99,14 @@ export interface ResolvedTokenSourceConfig {
   logger: Logger
 }
 
-/** The option names `createTokenSource` accepts; anything else is refused at startup. */
+/**
+ * The option names `createTokenSource` accepts; anything else is refused at startup.
+ *
+ * @example
+ * ```ts
+ * TOKEN_SOURCE_OPTION_KEYS.includes('refreshBeforeMs') // true
+ * ```
+ */
 export const TOKEN_SOURCE_OPTION_KEYS: readonly string[] = [
   'secretKey',
   'apiUrl',

@@ -120,16 +120,16 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
   }
 
   function startCreate(reason: TokenSourceRefreshReason): void {
-    const created = create(reason)
+    const created = create(reason, now())
     // Background refreshes may have no caller waiting: their failure is handled here, not unhandled.
     created.catch(() => undefined)
     flight = created
-  }
-
-  async function create(reason: TokenSourceRefreshReason): Promise<HeldToken> {
-    const sentAt = now()
+    // After `flight` is set: a listener that calls getToken() joins this call instead of starting one.
     counters.creates++
     emit({ type: 'create', reason })
+  }
+
+  async function create(reason: TokenSourceRefreshReason, sentAt: number): Promise<HeldToken> {
     try {
       const next = holdToken(await client.createToken(config.create), sentAt, config, minRemainingMs)
       held = next

@@ -80,15 +80,23 @@ describe('createM2MInterceptor and redirects', () => {
     expect(world.billingSeen.at(-1)?.authorization).toMatch(/^Bearer mt_/)
   })
 
-  it('works as the global dispatcher', async () => {
+  it("works as the global dispatcher, for undici's request and Node's own fetch", async () => {
     const previous = getGlobalDispatcher()
     setGlobalDispatcher(agent.compose(m2m()))
     try {
       const response = await request(`${world.billingUrl}/invoices`)
       expect(response.statusCode).toBe(200)
       await response.body.text()
-      await (await request(`${world.otherUrl}/landing`)).body.text()
+      const viaNodeFetch = await globalThis.fetch(`${world.billingUrl}/invoices`)
+      expect(viaNodeFetch.status).toBe(200)
+      await viaNodeFetch.text()
+      const moved = await globalThis.fetch(`${world.billingUrl}/moved`)
+      expect(await moved.json()).toEqual({ at: 'other' })
+      expect(world.otherSeen).toHaveLength(1)
       expect(world.otherSeen[0]?.authorization).toBeUndefined()
+      await world.revokeCurrentToken()
+      expect((await globalThis.fetch(`${world.billingUrl}/invoices`)).status).toBe(200)
+      expect(world.creates()).toBe(2)
     } finally {
       setGlobalDispatcher(previous)
     }

@@ -80,6 +80,12 @@ describe('createTokenSource on a failing token service', () => {
     expect(h.creates()).toBe(2)
   })
 
+  it('gives up a create call after timeoutMs', async () => {
+    h = await sourceHarness({ timeoutMs: 200 })
+    h.emulator.setFaults({ hangRate: 1, routes: ['create'] })
+    await expect(h.source.getToken()).rejects.toMatchObject({ code: 'm2m_network_error', timedOut: true })
+  })
+
   it('rejects with a network error when the token service cannot be reached', async () => {
     h = await sourceHarness()
     h.emulator.setFaults({ resetRate: 1, routes: ['create'] })

@@ -81,4 +81,16 @@ describe('createTokenSource shares one create call', () => {
     expect(text).not.toContain(token)
     expect(text).not.toContain(h.emulator.machines[0]!.secretKey)
   })
+
+  it('mints JWT-format tokens with custom claims when asked, and shares them the same way', async () => {
+    h = await sourceHarness({ tokenFormat: 'jwt', claims: { app: 'orders' } })
+    const tokens = await Promise.all(Array.from({ length: 20 }, () => h.source.getToken()))
+    expect(new Set(tokens).size).toBe(1)
+    const [, payload] = tokens[0]!.split('.')
+    expect(JSON.parse(Buffer.from(payload!, 'base64url').toString('utf8'))).toMatchObject({
+      app: 'orders',
+      sub: h.emulator.machines[0]!.id,
+    })
+    expect(h.creates()).toBe(1)
+  })
 })

@@ -151,6 +151,14 @@ describe('createM2MFetch retries a 401 once with a new token', () => {
   })
 })
 
+describe('createM2MFetch without a token', () => {
+  it("rejects with the source's error and sends nothing when no token can be had", async () => {
+    h.emulator.setFaults({ errorRate: 1, errorStatus: 503, routes: ['create'] })
+    await expect(m2mFetch(`${apis.billing.url}/invoices`)).rejects.toMatchObject({ status: 503 })
+    expect(apis.billingSeen).toHaveLength(0)
+  })
+})
+
 describe('createM2MFetch options', () => {
   it('refuses unknown options and origins that are not origins, at startup', () => {
     const build = (options: object) => () => createM2MFetch(options as never)

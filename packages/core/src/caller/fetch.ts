@@ -39,7 +39,8 @@ const STANDARD_METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']
  * listed origin gets the token, a hop that leaves the origin loses every credential header. A 401
  * from a listed origin is answered by `source.invalidate(token)` and one replay with a new token,
  * when the body can be sent again (no body, a string, buffer, form, blob or search params; not a
- * stream). The returned `Response.redirected` is false: the redirects were followed here.
+ * stream). The returned `Response.redirected` is false: the redirects were followed here. When no
+ * token can be had, it rejects with the source's error (`M2MApiError`, `M2MNetworkError`, ...).
  *
  * @example
  * ```ts

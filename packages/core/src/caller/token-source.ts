@@ -163,7 +163,9 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
       const what = toCaller instanceof M2MError ? toCaller.message : 'an unexpected error'
       const riding = held !== undefined && now() < held.hardAt
       const meanwhile = riding ? 'serving the current token until it expires' : 'callers are rejected'
-      log.outage(`could not create an M2M token (${what}); retrying in ${retryInMs} ms, ${meanwhile}`)
+      log.outage(
+        `could not create an M2M token (${what}); next attempt in ${retryInMs} ms at the soonest, ${meanwhile}`,
+      )
     }
     return toCaller
   }

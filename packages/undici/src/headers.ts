@@ -10,27 +10,30 @@ type HeaderValue = string | string[] | number | Buffer | undefined | null
 /** A flat copy of `headers` without any `authorization`, then `authorization: <value>`. */
 export function withAuthorization(headers: Dispatcher.DispatchOptions['headers'], value: string): string[] {
   const out: string[] = []
-  const push = (name: unknown, v: HeaderValue): void => {
+  for (const [name, v] of entries(headers)) {
     const key = text(name)
-    if (v === undefined || v === null || key.toLowerCase() === 'authorization') return
+    if (v === undefined || v === null || key.toLowerCase() === 'authorization') continue
     if (Array.isArray(v)) for (const item of v) out.push(key, text(item))
     else out.push(key, text(v))
   }
-  if (headers === undefined || headers === null) {
-    // nothing to copy
-  } else if (Array.isArray(headers)) {
-    if (headers.length > 0 && Array.isArray(headers[0])) {
-      for (const [name, v] of headers as unknown as Array<[string, HeaderValue]>) push(name, v)
-    } else {
-      for (let i = 0; i + 1 < headers.length; i += 2) push(headers[i], headers[i + 1] as HeaderValue)
-    }
-  } else if (typeof (headers as Iterable<unknown>)[Symbol.iterator] === 'function') {
-    for (const [name, v] of headers as Iterable<[string, HeaderValue]>) push(name, v)
-  } else {
-    for (const [name, v] of Object.entries(headers)) push(name, v as HeaderValue)
-  }
   out.push('authorization', value)
   return out
+}
+
+/** The `[name, value]` pairs of any of undici's header shapes. */
+function* entries(headers: Dispatcher.DispatchOptions['headers']): Generator<[unknown, HeaderValue]> {
+  if (headers === undefined || headers === null) return
+  if (Array.isArray(headers)) {
+    if (headers.length > 0 && Array.isArray(headers[0])) {
+      yield* headers as unknown as Array<[string, HeaderValue]>
+    } else {
+      for (let i = 0; i + 1 < headers.length; i += 2) yield [headers[i], headers[i + 1] as HeaderValue]
+    }
+  } else if (typeof (headers as Iterable<unknown>)[Symbol.iterator] === 'function') {
+    yield* headers as Iterable<[string, HeaderValue]>
+  } else {
+    yield* Object.entries(headers) as Array<[string, HeaderValue]>
+  }
 }
 
 function text(value: unknown): string {

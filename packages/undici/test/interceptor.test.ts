@@ -46,6 +46,20 @@ describe('createM2MInterceptor attaches the token to listed origins only', () =>
     expect(world.billingSeen[0]?.authorization).toMatch(/^Bearer mt_/)
   })
 
+  it.each([
+    ['a flat array', ['x-trace', 'a', 'Authorization', 'Bearer stale']],
+    ['an iterable of pairs', new Map([['authorization', 'Bearer stale']])],
+    ['an object with an array value', { authorization: ['Bearer stale'], 'x-trace': ['a', 'b'] }],
+  ])('replaces the caller header whatever its shape: %s', async (_, headers) => {
+    const response = await request(`${world.billingUrl}/invoices`, {
+      dispatcher: agent.compose(m2m()),
+      headers: headers as never,
+    })
+    expect(response.statusCode).toBe(200)
+    await response.body.text()
+    expect(world.billingSeen[0]?.authorization).toMatch(/^Bearer mt_\w+$/)
+  })
+
   it('treats another host name for the same server as another origin', async () => {
     const aliased = world.billingUrl.replace('127.0.0.1', 'localhost')
     const response = await request(`${aliased}/invoices`, { dispatcher: agent.compose(m2m()) })

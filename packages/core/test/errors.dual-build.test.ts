@@ -21,7 +21,8 @@ const MAKE = {
   M2MError: (m: Core) => new m.M2MError('some_code', 'message'),
   M2MConfigError: (m: Core) => new m.M2MConfigError('ttlMs', 'ttlMs must be a number'),
   M2MApiError: (m: Core) => new m.M2MApiError({ status: 500, errors: [{ code: 'x', message: 'y' }] }),
-  M2MNetworkError: (m: Core) => new m.M2MNetworkError('unreachable', { cause: new Error('x'), timedOut: true }),
+  M2MNetworkError: (m: Core) =>
+    new m.M2MNetworkError('unreachable', { cause: new Error('x'), timedOut: true }),
   M2MValidationError: (m: Core) => new m.M2MValidationError('limit', 'limit must be positive'),
   AuthError: (m: Core) => new m.AuthError({ code: 'invalid_token', status: 401, description: 'no' }),
   MissingTokenError: (m: Core) => new m.MissingTokenError(),
@@ -64,7 +65,9 @@ describe('errors recognised across the ESM and CJS builds', () => {
   it('loads two distinct copies of the classes (otherwise this suite would prove nothing)', () => {
     expect(esm.AuthError).not.toBe(cjs.AuthError)
     expect(esm.M2MError).not.toBe(cjs.M2MError)
-    expect(Function.prototype[Symbol.hasInstance].call(cjs.AuthError, new esm.InvalidTokenError())).toBe(false)
+    expect(Function.prototype[Symbol.hasInstance].call(cjs.AuthError, new esm.InvalidTokenError())).toBe(
+      false,
+    )
   })
 
   it('covers every error class the package exports', () => {
@@ -107,7 +110,15 @@ describe('errors recognised across the ESM and CJS builds', () => {
     class Unrelated extends Error {}
     for (const core of [esm, cjs]) {
       for (const name of NAMES) {
-        for (const value of [new Error('x'), new TypeError('x'), lookAlike, renamed, new Unrelated(), null, 'x']) {
+        for (const value of [
+          new Error('x'),
+          new TypeError('x'),
+          lookAlike,
+          renamed,
+          new Unrelated(),
+          null,
+          'x',
+        ]) {
           expect(value instanceof core[name]).toBe(false)
         }
       }

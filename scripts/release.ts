@@ -5,8 +5,8 @@
  * Any problem, warnings and suggestions included, stops the release.
  */
 import { execFileSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { readFileSync, rmSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { attwProblems, publintProblems } from './release/lint.js'
 import { publishedManifestProblems } from './release/manifest.js'
 import { contentsProblems, pack } from './release/tarball.js'
@@ -35,6 +35,7 @@ async function check(pkg: WorkspacePackage): Promise<{ problems: string[]; listi
   if (!tarball.files.get('LICENSE')?.equals(license))
     problems.push('LICENSE: differs from the repository LICENSE')
   const size = readFileSync(tarball.file).byteLength
+  rmSync(dirname(tarball.file), { recursive: true, force: true })
   const rows = [...tarball.files].map(([path, data]) => `    ${String(data.byteLength).padStart(7)}  ${path}`)
   const listing = `${pkg.manifest.name}@${pkg.manifest.version}: ${tarball.files.size} files, ${size} bytes packed\n${rows.join('\n')}`
   return { problems, listing }

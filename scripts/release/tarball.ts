@@ -3,8 +3,8 @@
  * tarball holds: LICENSE, README.md, package.json and the built dist/ files only; every entry point
  * present; every dist/ file used; nothing that points at a file the tarball does not have.
  */
-import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, posix } from 'node:path'
 import { targets } from './manifest.js'
@@ -16,6 +16,8 @@ export interface Tarball {
   /** The tarball's files, by path inside the package (`dist/index.js`). */
   files: Map<string, Buffer>
   manifest: Manifest
+  /** What `pnpm pack` printed on stderr (warnings); a ready package packs silently. */
+  packWarnings: string[]
 }
 
 const REQUIRED = ['LICENSE', 'README.md', 'package.json']
@@ -35,19 +37,22 @@ function walk(dir: string, prefix = ''): string[] {
 /** `pnpm pack` into a fresh folder, then the tarball's contents as `tar` unpacks them. */
 export function pack(packageDir: string): Tarball {
   const out = mkdtempSync(join(tmpdir(), 'm2m-auth-pack-'))
-  const report = execFileSync('pnpm', ['pack', '--json', '--pack-destination', out], {
+  const packed = spawnSync('pnpm', ['pack', '--json', '--pack-destination', out], {
     cwd: packageDir,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
   })
+  if (packed.status !== 0) throw new Error(`pnpm pack failed in ${packageDir}:\n${packed.stderr}`)
+  const packWarnings = packed.stderr.split('\n').filter((line) => line.trim() !== '')
+  const report = packed.stdout
   const file = (JSON.parse(report) as { filename: string }).filename
   const unpacked = join(out, 'unpacked')
-  execFileSync('mkdir', ['-p', unpacked])
+  mkdirSync(unpacked)
   execFileSync('tar', ['-xzf', file, '-C', unpacked])
   const root = join(unpacked, 'package')
   const files = new Map(walk(root).map((path) => [path, readFileSync(join(root, path))]))
   const manifest = JSON.parse(files.get('package.json')?.toString('utf8') ?? '{}') as Manifest
-  return { file, files, manifest }
+  return { file, files, manifest, packWarnings }
 }
 
 /** The entry points the manifest names, as paths inside the package. */
@@ -100,7 +105,7 @@ function textProblems(path: string, text: string, files: Map<string, Buffer>): s
 /** Problems with what the tarball holds (empty when it holds exactly what users need). */
 export function contentsProblems(tarball: Tarball): string[] {
   const { files, manifest } = tarball
-  const problems: string[] = []
+  const problems = tarball.packWarnings.map((line) => `pnpm pack: ${line}`)
   for (const path of REQUIRED) if (!files.has(path)) problems.push(`${path}: missing`)
   for (const path of files.keys()) {
     if (!REQUIRED.includes(path) && !OPTIONAL.includes(path) && !DIST_FILE.test(path)) {

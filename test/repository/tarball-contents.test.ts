@@ -37,6 +37,7 @@ function tarball(changes: Record<string, string | null> = {}): Tarball {
   const present = Object.entries(files).filter((e): e is [string, string] => e[1] !== null)
   return {
     file: 'sample.tgz',
+    packWarnings: [],
     manifest: JSON.parse(files['package.json'] ?? '{}'),
     files: new Map(present.map(([path, text]) => [path, Buffer.from(text)])),
   }

@@ -1,8 +1,9 @@
 /**
  * Finds references to paths outside the repository in a tracked file's text: absolute paths of a
- * machine (`/work/...`, `/home/...`), the `../shared` folder that sits beside the repository on
- * developer machines, and relative paths (imports, `new URL('../..', import.meta.url)`, markdown
- * links, tsconfig `extends`) that climb above the repository root from the file's own folder.
+ * machine (under the work, home, Users, root or mnt folders of the file system root), the shared
+ * folder that sits beside the repository on developer machines, named relatively, and relative
+ * paths (imports, `new URL(...)` against `import.meta.url`, markdown links, tsconfig `extends`) that
+ * climb above the repository root from the file's own folder.
  */
 import { dirname, isAbsolute, relative, resolve } from 'node:path'
 import { parseAllDocuments } from 'yaml'

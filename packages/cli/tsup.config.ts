@@ -7,4 +7,8 @@ export default defineConfig({
   // executable.
   entry: ['src/index.ts', 'src/bin.ts'],
   dts: { entry: 'src/index.ts', compilerOptions: { customConditions: [] } },
+  // The executable is ESM only (`bin` points at dist/bin.js): a CJS copy would ship unused.
+  esbuildOptions(options, { format }) {
+    if (format === 'cjs') options.entryPoints = ['src/index.ts']
+  },
 })

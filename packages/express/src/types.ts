@@ -23,7 +23,7 @@ export type M2MAuth = VerifiedM2MToken<M2MClaims>
 /**
  * What `m2mAuth()` does with an authentication failure.
  * - `'respond'`: answers at once (status, `WWW-Authenticate`, `Cache-Control: no-store`,
- *   `Retry-After`, JSON body), as design.md's table says.
+ *   `Retry-After`, JSON body), the same answer as core's `toErrorResponse()`.
  * - `'next'`: calls `next(error)` with the core `AuthError`, so your own error handler renders it
  *   (for instance with `toErrorResponse(error, { realm })`) or logs it first.
  */

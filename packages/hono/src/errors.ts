@@ -5,7 +5,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 
 /**
  * Wraps an `AuthError` into the `HTTPException` Hono's error path understands. It carries the
- * complete answer of design.md's table (status, `WWW-Authenticate`, `Cache-Control: no-store`,
+ * complete answer of core's `toErrorResponse()` (status, `WWW-Authenticate`, `Cache-Control: no-store`,
  * `Retry-After`, JSON body), so Hono's default handler sends it as is and an app's `onError` can
  * still intercept it: `err.getResponse()` is that answer, `err.cause` the core `AuthError`.
  */

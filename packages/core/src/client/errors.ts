@@ -1,4 +1,4 @@
-import { M2MError } from '../errors.js'
+import { brand, M2MError } from '../errors.js'
 import type { ClerkErrorItem } from '../types.js'
 
 /** What an {@link M2MApiError} is built from. */
@@ -28,6 +28,10 @@ export interface M2MApiErrorInit {
  * ```
  */
 export class M2MApiError extends M2MError {
+  static {
+    brand(M2MApiError, 'M2MApiError')
+  }
+
   declare readonly code: 'm2m_api_error'
   /** HTTP status of the answer (a 2xx when `malformedResponse` is true). */
   readonly status: number
@@ -64,6 +68,10 @@ function describe(init: M2MApiErrorInit): string {
  * transient from the caller's point of view.
  */
 export class M2MNetworkError extends M2MError {
+  static {
+    brand(M2MNetworkError, 'M2MNetworkError')
+  }
+
   declare readonly code: 'm2m_network_error'
   /** True when the attempt was cut by the client's own `timeoutMs`. */
   readonly timedOut: boolean
@@ -79,6 +87,10 @@ export class M2MNetworkError extends M2MError {
  * (`subject`, `limit`, `retry.maxAttempts`, ...). The message never contains the offending value.
  */
 export class M2MValidationError extends M2MError {
+  static {
+    brand(M2MValidationError, 'M2MValidationError')
+  }
+
   declare readonly code: 'm2m_invalid_parameter'
   readonly parameter: string
 

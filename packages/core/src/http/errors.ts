@@ -1,4 +1,4 @@
-import { M2MError } from '../errors.js'
+import { brand, M2MError } from '../errors.js'
 
 /** RFC 6750 error codes, plus `unauthorized` (no credentials) and the two server-side outcomes. */
 export type AuthErrorCode =
@@ -33,6 +33,10 @@ export interface AuthErrorInit {
  * ```
  */
 export class AuthError extends M2MError {
+  static {
+    brand(AuthError, 'AuthError')
+  }
+
   declare readonly code: AuthErrorCode
   readonly status: AuthErrorInit['status']
   readonly description: string
@@ -70,6 +74,10 @@ function quote(value: string): string {
 
 /** No credentials at all: 401 with a bare challenge (RFC 6750 section 3.1). */
 export class MissingTokenError extends AuthError {
+  static {
+    brand(MissingTokenError, 'MissingTokenError')
+  }
+
   constructor(description = 'Authentication required') {
     super({ code: 'unauthorized', status: 401, description })
   }
@@ -77,6 +85,10 @@ export class MissingTokenError extends AuthError {
 
 /** Malformed Authorization header, empty or oversized token: 400. */
 export class InvalidRequestError extends AuthError {
+  static {
+    brand(InvalidRequestError, 'InvalidRequestError')
+  }
+
   constructor(description: string) {
     super({ code: 'invalid_request', status: 400, description })
   }
@@ -84,6 +96,10 @@ export class InvalidRequestError extends AuthError {
 
 /** Unknown, expired or revoked token, wrong token type, or not scoped to this machine: 401. */
 export class InvalidTokenError extends AuthError {
+  static {
+    brand(InvalidTokenError, 'InvalidTokenError')
+  }
+
   constructor(description = 'The access token is invalid', cause?: unknown) {
     super({ code: 'invalid_token', status: 401, description, cause })
   }
@@ -91,6 +107,10 @@ export class InvalidTokenError extends AuthError {
 
 /** A valid token that lacks a required scope, or that an `authorize` hook refused: 403. */
 export class InsufficientScopeError extends AuthError {
+  static {
+    brand(InsufficientScopeError, 'InsufficientScopeError')
+  }
+
   constructor(requiredScopes: readonly string[], description = 'The token lacks a required scope') {
     super({ code: 'insufficient_scope', status: 403, description, requiredScopes })
   }
@@ -98,6 +118,10 @@ export class InsufficientScopeError extends AuthError {
 
 /** The token service is down, slow, rate limiting or failing: 503 with `Retry-After`. Never a 401. */
 export class TokenServiceUnavailableError extends AuthError {
+  static {
+    brand(TokenServiceUnavailableError, 'TokenServiceUnavailableError')
+  }
+
   constructor(
     retryAfterSeconds = 1,
     cause?: unknown,
@@ -109,6 +133,10 @@ export class TokenServiceUnavailableError extends AuthError {
 
 /** Our own secret key was rejected by the token service (a deployment mistake): 500. */
 export class ServerConfigError extends AuthError {
+  static {
+    brand(ServerConfigError, 'ServerConfigError')
+  }
+
   constructor(description = 'The server is misconfigured', cause?: unknown) {
     super({ code: 'server_error', status: 500, description, cause })
   }

@@ -17,7 +17,7 @@ export interface ErrorResponseOptions {
 }
 
 /**
- * Renders any error into the answer of design.md's table: status, `WWW-Authenticate` (4xx only),
+ * Renders any error into its RFC 6750 answer: status, `WWW-Authenticate` (4xx only),
  * `Cache-Control: no-store`, `Retry-After` (503) and a JSON body. Errors that are not an
  * `AuthError` become a 500 `server_error` whose body says nothing about the cause.
  *

@@ -55,7 +55,8 @@ const publicMachine = ({ id, name, secretKey }: EmulatorMachine): EmulatorMachin
 /** The emulator's state and controls, before any socket exists. */
 function createCore(resolved: EmulatorOptions, now: () => number) {
   const ids = resolved.seed === undefined ? randomIdSource : seededIdSource(resolved.seed)
-  const store = new Store(resolved.instanceSecretKey ?? instanceSecretKey(ids), instanceId(ids), ids, now)
+  const key = resolved.instanceSecretKey ?? instanceSecretKey(ids)
+  const store = new Store(key, instanceId(ids), ids, now, resolved.expiredTokenRetentionMs)
   seedMachines(store, resolved.machines ?? [])
   const keys = new KeyRing()
   const faults = new FaultInjector(

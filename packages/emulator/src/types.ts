@@ -88,6 +88,11 @@ export interface EmulatorOptions {
   statePath?: string
   /** Clock in milliseconds since the epoch, for tests that move time. @default Date.now */
   now?: () => number
+  /**
+   * How long an expired opaque token is kept (listed with `expired=true`) before it is dropped, in
+   * milliseconds, so a long-running emulator stays bounded. @default 600000 (10 minutes)
+   */
+  expiredTokenRetentionMs?: number
 }
 
 /** A machine of a running emulator, with its Machine Secret Key. */

@@ -7,11 +7,13 @@ it('exports exactly the documented public names', () => {
     [
       "ADMIN_PREFIX",
       "DEFAULT_MACHINES",
+      "EMULATOR_ENV_VAR",
       "EMULATOR_USAGE",
       "M2M_JWT_CATEGORY",
       "M2M_ROUTES",
       "MAX_BODY_BYTES",
       "ROUTE_NAMES",
+      "connectEmulator",
       "runEmulatorCli",
       "startEmulator",
     ]

@@ -151,7 +151,9 @@ describe('purging expired tokens', () => {
         json: { seconds_until_expiration: 1 },
       })
       const listAll = () =>
-        shortApi('GET', `/m2m_tokens?subject=${orders.id}&expired=true&revoked=true`, { key: short.secretKey })
+        shortApi('GET', `/m2m_tokens?subject=${orders.id}&expired=true&revoked=true`, {
+          key: short.secretKey,
+        })
       shortClock.advance(30_000) // expired, still inside the retention: listed with expired=true
       await shortApi('POST', '/m2m_tokens', { key: orders.secretKey })
       expect((await listAll()).body.m2m_tokens.map((t: { id: string }) => t.id)).toContain(old.body.id)

@@ -5,8 +5,7 @@
  * makes the token routes fail.
  */
 import type { M2MToken } from '@m2m-auth/core'
-import { ADMIN_PREFIX } from './admin.js'
-import { envForMachine, pickMachine } from './test-helpers.js'
+import { envForMachine, pickMachine } from './machine-env.js'
 import type {
   EmulatorEnv,
   EmulatorInfo,
@@ -60,7 +59,8 @@ function checkInfo(info: EmulatorInfo): void {
 }
 
 /**
- * Connects to a running emulator from its {@link EmulatorInfo}.
+ * Connects to a running emulator from its {@link EmulatorInfo}. Speaks to `/__emulator/...` (the
+ * admin routes) with the instance key.
  *
  * @example
  * ```ts
@@ -75,7 +75,7 @@ export function connectEmulator(info: EmulatorInfo, options: ConnectEmulatorOpti
   if (!(timeoutMs > 0)) throw new RangeError('connectEmulator: timeoutMs must be a number > 0')
   const machines = [...info.machines]
   const admin = async (method: string, action: string, body?: unknown): Promise<unknown> => {
-    const res = await fetch(`${info.url}/${ADMIN_PREFIX}/${action}`, {
+    const res = await fetch(`${info.url}/__emulator/${action}`, {
       method,
       headers: { authorization: `Bearer ${info.secretKey}`, 'content-type': 'application/json' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),

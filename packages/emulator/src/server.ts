@@ -5,10 +5,11 @@ import type { Services } from './context.js'
 import { createRng, FaultInjector } from './faults.js'
 import { instanceId, instanceSecretKey, prngSeed, randomIdSource, seededIdSource } from './ids.js'
 import { KeyRing } from './jwt.js'
+import { envForMachine, pickMachine } from './machine-env.js'
 import { machineRef, resolveOptions, seedMachines } from './options.js'
 import { handleRequest, StatsCounter } from './pipeline.js'
 import { Store } from './state.js'
-import { envForMachine, mintTestToken, pickMachine, revokeTestToken } from './test-helpers.js'
+import { mintTestToken, revokeTestToken } from './test-helpers.js'
 import type { Emulator, EmulatorMachine, EmulatorOptions, MintTokenInput } from './types.js'
 
 /** Delays that `close()` cancels, so a closed emulator leaves no timer behind. */

@@ -9,7 +9,7 @@ import type { Services } from './context.js'
 import { machineRef } from './options.js'
 import type { MachineRecord } from './state.js'
 import { MAX_TTL_SECONDS, mintJwt, mintOpaque, RESERVED_JWT_CLAIMS } from './tokens-create.js'
-import type { EmulatorEnv, EmulatorMachine, MintTokenInput } from './types.js'
+import type { MintTokenInput } from './types.js'
 
 const MINT_KEYS = ['from', 'to', 'format', 'expiresInSeconds', 'claims']
 
@@ -75,16 +75,4 @@ export function revokeTestToken(services: Services, id: unknown, reason?: unknow
     token.updatedAt = services.now()
   }
   return { ...token, scopes: [...token.scopes], expired: services.store.isExpired(token.expiration) }
-}
-
-/** A machine of `machines` by name or id; throws naming `at` when there is none. */
-export function pickMachine(machines: readonly EmulatorMachine[], ref: string, at: string): EmulatorMachine {
-  const found = machines.find((m) => m.id === ref) ?? machines.find((m) => m.name === ref)
-  if (!found) throw new TypeError(`${at}: no machine named or with id ${String(ref)}`)
-  return found
-}
-
-/** The environment of the API that receives tokens as `machine`, pointed at the emulator at `url`. */
-export function envForMachine(url: string, machine: EmulatorMachine): EmulatorEnv {
-  return { CLERK_API_URL: url, CLERK_MACHINE_SECRET_KEY: machine.secretKey, CLERK_MACHINE_ID: machine.id }
 }

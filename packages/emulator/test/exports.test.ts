@@ -19,3 +19,20 @@ it('exports exactly the documented public names', () => {
     ]
   `)
 })
+
+it('gives each test-runner subpath exactly its documented names', async () => {
+  const names = async (path: string) => Object.keys(await import(path)).sort()
+  expect({
+    vitest: await names('../src/runners/vitest.js'),
+    jest: await names('../src/runners/jest.js'),
+    jestSetup: await names('../src/runners/jest-setup.js'),
+    jestTeardown: await names('../src/runners/jest-teardown.js'),
+    nodeTest: await names('../src/runners/node-test.js'),
+  }).toEqual({
+    vitest: ['PROVIDE_KEY', 'default', 'emulatorGlobalSetup'],
+    jest: ['useEmulator'],
+    jestSetup: ['default', 'emulatorGlobalSetup'],
+    jestTeardown: ['default'],
+    nodeTest: ['useEmulator'],
+  })
+})

@@ -58,6 +58,22 @@ function checkInfo(info: EmulatorInfo): void {
   if (!ok) throw new TypeError('connectEmulator: expected { url, secretKey, machines } (emulator.info())')
 }
 
+/** `(method, action, body?)` -> the admin route's JSON answer; a non-2xx answer throws its message. */
+function adminCaller(info: EmulatorInfo, timeoutMs: number) {
+  return async (method: string, action: string, body?: unknown): Promise<unknown> => {
+    const res = await fetch(`${info.url}/__emulator/${action}`, {
+      method,
+      headers: { authorization: `Bearer ${info.secretKey}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(timeoutMs),
+    })
+    const answer = (await res.json().catch(() => undefined)) as Record<string, unknown> | undefined
+    if (res.ok) return answer
+    const first = (answer?.errors as Array<{ long_message?: string }> | undefined)?.[0]
+    throw new Error(`emulator ${action}: HTTP ${res.status}: ${first?.long_message ?? 'no details'}`)
+  }
+}
+
 /**
  * Connects to a running emulator from its {@link EmulatorInfo}. Speaks to `/__emulator/...` (the
  * admin routes) with the instance key.
@@ -74,18 +90,7 @@ export function connectEmulator(info: EmulatorInfo, options: ConnectEmulatorOpti
   const timeoutMs = options.timeoutMs ?? 5000
   if (!(timeoutMs > 0)) throw new RangeError('connectEmulator: timeoutMs must be a number > 0')
   const machines = [...info.machines]
-  const admin = async (method: string, action: string, body?: unknown): Promise<unknown> => {
-    const res = await fetch(`${info.url}/__emulator/${action}`, {
-      method,
-      headers: { authorization: `Bearer ${info.secretKey}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(timeoutMs),
-    })
-    const answer = (await res.json().catch(() => undefined)) as Record<string, unknown> | undefined
-    if (res.ok) return answer
-    const first = (answer?.errors as Array<{ long_message?: string }> | undefined)?.[0]
-    throw new Error(`emulator ${action}: HTTP ${res.status}: ${first?.long_message ?? 'no details'}`)
-  }
+  const admin = adminCaller(info, timeoutMs)
   return {
     url: info.url,
     secretKey: info.secretKey,

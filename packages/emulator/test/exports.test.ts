@@ -1,5 +1,7 @@
-import { expect, it } from 'vitest'
+import { expect, expectTypeOf, it, type ProvidedContext } from 'vitest'
+import type { EmulatorInfo } from '../src/index.js'
 import * as api from '../src/index.js'
+import type {} from '../src/runners/vitest.js'
 
 // Guards the public surface: a rename or removal here is a breaking change and must be deliberate.
 it('exports exactly the documented public names', () => {
@@ -35,4 +37,9 @@ it('gives each test-runner subpath exactly its documented names', async () => {
     jestTeardown: ['default'],
     nodeTest: ['useEmulator'],
   })
+})
+
+it('types what the vitest entry provides, so inject("m2mEmulator") needs no cast', () => {
+  expectTypeOf<ProvidedContext['m2mEmulator']>().toEqualTypeOf<EmulatorInfo>()
+  expectTypeOf(api.connectEmulator).parameter(0).toEqualTypeOf<EmulatorInfo>()
 })

@@ -19,8 +19,10 @@ export function connectFromEnv(setupHint: string, options?: ConnectEmulatorOptio
 }
 
 /** Writes `info` where {@link connectFromEnv} (in this process and its children) finds it. */
-export function publishInfo(info: EmulatorInfo): void {
-  process.env[EMULATOR_ENV_VAR] = JSON.stringify(info)
+export function publishInfo(info: EmulatorInfo): string {
+  const value = JSON.stringify(info)
+  process.env[EMULATOR_ENV_VAR] = value
+  return value
 }
 
 /**

@@ -16,7 +16,7 @@
 import type {} from 'vitest'
 import { startEmulator } from '../server.js'
 import type { EmulatorInfo, EmulatorOptions } from '../types.js'
-import { publishInfo } from './shared.js'
+import { EMULATOR_ENV_VAR, publishInfo } from './shared.js'
 
 /** The `inject()` key under which the run's emulator is provided. */
 export const PROVIDE_KEY = 'm2mEmulator'
@@ -48,8 +48,12 @@ export function emulatorGlobalSetup(options: EmulatorOptions = {}) {
     const emulator = await startEmulator(options)
     const info = emulator.info()
     project.provide(PROVIDE_KEY, info)
-    publishInfo(info) // also for child processes a test may start
-    return () => emulator.close()
+    const published = publishInfo(info) // also for child processes a test may start
+    return async () => {
+      // Several projects may each have published theirs: only take back our own.
+      if (process.env[EMULATOR_ENV_VAR] === published) delete process.env[EMULATOR_ENV_VAR]
+      await emulator.close()
+    }
   }
 }
 

@@ -33,6 +33,8 @@ export default defineConfig({
         },
       },
       { extends: true, test: { name: 'cross', include: ['test/**/*.test.ts'], environment: 'node' } },
+      // Each example's own suite, configured as its README tells a user (emulator globalSetup).
+      'examples/*/test/vitest.config.mjs',
     ],
     testTimeout: 20000,
     hookTimeout: 30000,

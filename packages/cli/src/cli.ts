@@ -49,7 +49,10 @@ async function dispatch(argv: readonly string[], ctx: CommandContext): Promise<n
     const word = parsed.args[0]
     if (word === undefined) throw new UsageError('missing command', 'try: m2m-auth token --help')
     const shown = /^[a-z-]{1,20}$/.test(word) ? ` '${word}'` : ''
-    throw new UsageError(`unknown command${shown}`, 'commands: token create|list|revoke|verify, emulator')
+    throw new UsageError(
+      `unknown command${shown}`,
+      'commands: token create|list|revoke|verify, machine create|list|grant, emulator',
+    )
   }
   return await cli.runMatchedCommand()
 }

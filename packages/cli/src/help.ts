@@ -3,7 +3,7 @@
  * which would escape the `io` that `runCli` is given, so we render it ourselves from the same data.
  */
 import type { CAC } from 'cac'
-import { COMMANDS, CONFIG_OPTIONS, type CommandSpec, TOKEN_ACTIONS } from './program.js'
+import { COMMANDS, CONFIG_OPTIONS, type CommandSpec, GROUPS, isGroupSpec } from './program.js'
 import { VERSION } from './version.js'
 
 const BIN = 'm2m-auth'
@@ -24,6 +24,7 @@ const ENVIRONMENT = table([
   ],
   ['CLERK_SECRET_KEY', 'Instance Secret Key (sk_...): list, revoke and verify any token of the instance'],
   ['CLERK_API_URL', "Backend API base URL, e.g. the emulator's http://127.0.0.1:PORT"],
+  ['CLERK_MACHINE_ID', 'This machine (mch_...): the default --subject of token list'],
 ])
 
 const EXIT_CODES = table([
@@ -38,7 +39,7 @@ const GLOBAL_OPTIONS = [
 ] as const
 
 function globalHelp(): string {
-  const listed = COMMANDS.filter((c) => !c.rawName.startsWith('token ['))
+  const listed = COMMANDS.filter((c) => !isGroupSpec(c))
   return [
     `${BIN} ${VERSION}: create, list, revoke and verify Clerk M2M tokens; run a local emulator`,
     section('Usage', `  $ ${BIN} <command> [options]`),
@@ -50,14 +51,14 @@ function globalHelp(): string {
   ].join('\n\n')
 }
 
-function tokenGroupHelp(): string {
-  const actions = COMMANDS.filter((c) => c.rawName.startsWith('token ') && !c.rawName.startsWith('token ['))
+function groupHelp(group: string): string {
+  const actions = COMMANDS.filter((c) => c.rawName.startsWith(`${group} `) && !isGroupSpec(c))
   return [
     `${BIN} ${VERSION}`,
-    section('Usage', `  $ ${BIN} token <${TOKEN_ACTIONS.join('|')}> [options]`),
+    section('Usage', `  $ ${BIN} ${group} <${(GROUPS[group] ?? []).join('|')}> [options]`),
     section('Actions', table(actions.map((c) => [c.rawName, c.description]))),
     section('Environment (flags win)', ENVIRONMENT),
-    `Run an action with --help for its options, e.g. $ ${BIN} token list --help`,
+    `Run an action with --help for its options, e.g. $ ${BIN} ${group} list --help`,
   ].join('\n\n')
 }
 
@@ -80,6 +81,6 @@ export function renderHelp(cli: CAC): string {
   const name = cli.matchedCommand?.rawName
   const spec = COMMANDS.find((c) => c.rawName === name)
   if (!spec) return `${globalHelp()}\n`
-  if (spec.rawName.startsWith('token [')) return `${tokenGroupHelp()}\n`
+  if (isGroupSpec(spec)) return `${groupHelp(spec.rawName.split(' ')[0] ?? '')}\n`
   return `${commandHelp(spec)}\n`
 }

@@ -6,6 +6,7 @@
  */
 import { type CAC, type Command, cac } from 'cac'
 import { emulatorCommand } from './commands/emulator.js'
+import { machineCreateCommand, machineGrantCommand, machineListCommand } from './commands/machine.js'
 import { createCommand, listCommand, revokeCommand, verifyCommand } from './commands/token.js'
 import type { CommandContext } from './context.js'
 import { UsageError } from './flags.js'
@@ -30,6 +31,31 @@ export interface CommandSpec {
 
 /** The actions of `m2m-auth token`. */
 export const TOKEN_ACTIONS = ['create', 'list', 'revoke', 'verify'] as const
+
+/** The actions of `m2m-auth machine`. */
+export const MACHINE_ACTIONS = ['create', 'list', 'grant'] as const
+
+/** Two-word command groups and their actions. */
+export const GROUPS: Record<string, readonly string[]> = { token: TOKEN_ACTIONS, machine: MACHINE_ACTIONS }
+
+/** Whether a spec is a group's catch-all (`token [action]`), not a real command. */
+export const isGroupSpec = (spec: CommandSpec): boolean => / \[action\]$/.test(spec.rawName)
+
+/** The catch-all of a group: it only explains the group's actions. */
+function groupSpec(group: string, description: string): CommandSpec {
+  const actions = GROUPS[group] ?? []
+  return {
+    rawName: `${group} [action]`,
+    description,
+    options: [],
+    run: async ([action]) => {
+      if (action === undefined)
+        throw new UsageError(`missing ${group} action`, `one of: ${actions.join(', ')}`)
+      const shown = /^[a-z-]{1,20}$/.test(String(action)) ? ` '${String(action)}'` : ''
+      throw new UsageError(`unknown ${group} action${shown}`, `one of: ${actions.join(', ')}`)
+    },
+  }
+}
 
 /** Options every `token` command takes. */
 export const CONFIG_OPTIONS = [
@@ -72,7 +98,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     description: 'List the opaque M2M tokens of a machine',
     config: true,
     options: [
-      ['--subject <machineId>', 'The machine whose tokens to list (mch_...), required'],
+      ['--subject <machineId>', 'The machine whose tokens to list (mch_...; default: CLERK_MACHINE_ID)'],
       ['--revoked', 'Include revoked tokens'],
       ['--expired', 'Include expired tokens'],
       ['--limit <n>', 'Page size, 1 to 100 (default: 10)'],
@@ -102,17 +128,46 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ['m2m-auth token verify "$TOKEN"', 'printf %s "$TOKEN" | m2m-auth token verify --stdin --json'],
     run: ([token], flags, ctx) => verifyCommand(str(token), flags, ctx),
   },
+  groupSpec('token', 'Manage M2M tokens: create, list, revoke, verify'),
   {
-    rawName: 'token [action]',
-    description: 'Manage M2M tokens: create, list, revoke, verify',
-    options: [],
-    run: async ([action]) => {
-      if (action === undefined)
-        throw new UsageError('missing token action', `one of: ${TOKEN_ACTIONS.join(', ')}`)
-      const shown = /^[a-z-]{1,20}$/.test(String(action)) ? ` '${String(action)}'` : ''
-      throw new UsageError(`unknown token action${shown}`, `one of: ${TOKEN_ACTIONS.join(', ')}`)
-    },
+    rawName: 'machine create',
+    description: 'Create a machine and print its Machine Secret Key (needs the instance key, sk_...)',
+    config: true,
+    options: [
+      ['--name <name>', 'Display name of the machine, required'],
+      ['--scope <machineId>', 'A machine (mch_...) the new one may send tokens to; repeat for several'],
+    ],
+    notes: [
+      'Human output ends with the Machine Secret Key alone on its last line; with --json it is "secretKey".',
+    ],
+    examples: [
+      'm2m-auth machine create --name reports-api',
+      'AK=$(m2m-auth machine create --name worker --scope mch_... --json | jq -r .secretKey)',
+    ],
+    run: (_args, flags, ctx) => machineCreateCommand(flags, ctx),
   },
+  {
+    rawName: 'machine list',
+    description: 'List the machines of the instance, newest first (needs the instance key, sk_...)',
+    config: true,
+    options: [
+      ['--query <text>', 'Only machines whose name contains this text, or with this id'],
+      ['--limit <n>', 'Page size, 1 to 500 (default: 10)'],
+      ['--offset <n>', 'Machines to skip (default: 0)'],
+    ],
+    examples: ['m2m-auth machine list --query orders'],
+    run: (_args, flags, ctx) => machineListCommand(flags, ctx),
+  },
+  {
+    rawName: 'machine grant <from> <to>',
+    description: 'Let machine FROM send tokens to machine TO (ids, mch_...; needs the instance key)',
+    config: true,
+    options: [],
+    notes: ['Tokens created after the grant carry the new scope; granting twice is not an error.'],
+    examples: ['m2m-auth machine grant mch_orders... mch_billing...'],
+    run: ([from, to], flags, ctx) => machineGrantCommand(from, to, flags, ctx),
+  },
+  groupSpec('machine', 'Manage machines: create, list, grant'),
   {
     rawName: 'emulator',
     description: 'Start the local Clerk-compatible M2M token service (see m2m-auth emulator --help)',
@@ -131,7 +186,7 @@ export function buildProgram(ctx: CommandContext): CAC {
     const command: Command = cli.command(spec.rawName, spec.description)
     const options = spec.config ? [...spec.options, ...CONFIG_OPTIONS] : spec.options
     for (const [flag, text] of options) command.option(flag, text)
-    if (spec.rawName.startsWith('token [') || spec.passthrough) command.allowUnknownOptions()
+    if (isGroupSpec(spec) || spec.passthrough) command.allowUnknownOptions()
     command.action((...parts: unknown[]) => spec.run(parts.slice(0, -1), parts.at(-1) as Flags, ctx))
   }
   return cli
@@ -168,15 +223,19 @@ export function findPassthrough(
   return spec ? { spec, rest: argv.filter((_, i) => i !== first) } : undefined
 }
 
-/** `['token', '--json', 'list']` -> `['token list', '--json']`, so that cac can match two-word commands. */
+/**
+ * `['token', '--json', 'list']` -> `['token list', '--json']` (and the same for `machine`), so that
+ * cac can match two-word commands.
+ */
 export function joinTokenAction(argv: readonly string[], takesValue: Set<string>): string[] {
   const first = nextPositional(argv, 0, takesValue)
-  if (first < 0 || argv[first] !== 'token') return [...argv]
+  const actions = first < 0 ? undefined : GROUPS[argv[first] ?? '']
+  if (!actions) return [...argv]
   const second = nextPositional(argv, first + 1, takesValue)
   const action = second < 0 ? undefined : argv[second]
-  if (!action || !(TOKEN_ACTIONS as readonly string[]).includes(action)) return [...argv]
+  if (!action || !actions.includes(action)) return [...argv]
   const out = [...argv]
   out.splice(second, 1)
-  out[first] = `token ${action}`
+  out[first] = `${argv[first]} ${action}`
   return out
 }

@@ -22,6 +22,17 @@ export class TokenRejectedError extends Error {
   }
 }
 
+/**
+ * `token verify` got a string that cannot be an M2M token (neither `mt_...` nor a JWT whose `sub`
+ * is a machine): rejected locally, as the middleware does, without a request.
+ */
+export class NotAnM2MTokenError extends Error {
+  constructor() {
+    super('this is not an M2M token (expected mt_... or a JWT whose sub is mch_...); nothing was sent')
+    this.name = 'NotAnM2MTokenError'
+  }
+}
+
 /** What the failing command had resolved, so messages can point at the right knob. */
 export interface FailureContext {
   /** `token create`, `token verify`, ... */
@@ -47,13 +58,13 @@ const PARAMETER_FLAGS: Record<string, string> = {
   subject: '--subject',
   limit: '--limit',
   offset: '--offset',
-  m2mTokenId: 'the token id',
+  m2mTokenId: 'token id',
   revocationReason: '--reason',
-  token: 'the token',
+  token: 'token',
   apiUrl: '--api-url / CLERK_API_URL',
   timeoutMs: '--timeout',
   pathStyle: '--path-style',
-  secretKey: 'the secret key',
+  secretKey: 'secret key',
 }
 
 function usage(message: string, hint: string | undefined, kind: string, command?: string): Report {
@@ -158,6 +169,10 @@ export function reportFailure(error: unknown, ctx: FailureContext, now: number):
       lines,
       json: { error: { kind: 'token', message: error.message, token: error.token } },
     }
+  }
+  if (error instanceof NotAnM2MTokenError) {
+    const lines = [`error: ${ctx.command ?? 'token verify'} failed: ${error.message}`]
+    return { exitCode: 1, lines, json: { error: { kind: 'token', message: error.message } } }
   }
   if (error instanceof M2MNetworkError) return networkReport(error, ctx)
   if (error instanceof Error && error.name === 'AbortError') {

@@ -25,7 +25,25 @@ describe('usage errors exit 2 and cost no request', () => {
     ['bad JSON in --claims', ['token', 'create', '--claims', '{role:'], /--claims is not valid JSON/],
     ['a missing --subject', ['token', 'list'], /--subject is required/],
     ['a subject that is not a machine id', ['token', 'list', '--subject', 'mch_short'], /invalid --subject/],
-    ['a token id that is not mt_ + 32 hex', ['token', 'revoke', 'mt_123'], /invalid the token id/],
+    [
+      'a token id that is not mt_ + 32 hex',
+      ['token', 'revoke', 'mt_123'],
+      /not a token id[\s\S]*mt_ followed by 32/,
+    ],
+    [
+      'a token given to revoke in place of its id',
+      ['token', 'revoke', `mt_${'a'.repeat(48)}`],
+      /not a token id[\s\S]*this is a token, not a token id/,
+    ],
+    ['a missing --subject without CLERK_MACHINE_ID', ['token', 'list'], /or set CLERK_MACHINE_ID/],
+    ['machine create without --name', ['machine', 'create'], /--name is required/],
+    [
+      'machine create with a --scope that is no id',
+      ['machine', 'create', '--name', 'x', '--scope', 'nope'],
+      /--scope is not a machine id/,
+    ],
+    ['machine grant without TO', ['machine', 'grant', 'mch_x'], /missing required args/],
+    ['an unknown machine action', ['machine', 'frob'], /unknown machine action 'frob'/],
     ['a revoke without a token id', ['token', 'revoke'], /missing required args/],
     ['a verify without a token', ['token', 'verify'], /missing token/],
     [
@@ -98,6 +116,9 @@ describe('--help and --version', () => {
     [['token', 'list'], /\$ m2m-auth token list \[options\][\s\S]*--subject <machineId>/],
     [['token', 'revoke'], /\$ m2m-auth token revoke <tokenId> \[options\][\s\S]*--reason <text>/],
     [['token', 'verify'], /\$ m2m-auth token verify \[token\] \[options\][\s\S]*--stdin/],
+    [['machine'], /\$ m2m-auth machine <create\|list\|grant> \[options\]/],
+    [['machine', 'create'], /\$ m2m-auth machine create \[options\][\s\S]*--scope <machineId>/],
+    [['machine', 'grant'], /\$ m2m-auth machine grant <from> <to> \[options\]/],
   ]
 
   it.each(commands)('m2m-auth %j --help shows its usage and exits 0', async (args, usage) => {

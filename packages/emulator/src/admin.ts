@@ -1,8 +1,9 @@
+import type { M2MToken } from '@m2m-auth/core'
 import { type Reply, type RequestContext, requireInstance } from './context.js'
 import { bodyInvalid, notFound } from './errors.js'
 import { validateFaults, validateLatency } from './faults.js'
 import type { Store } from './state.js'
-import type { EmulatorStats, Faults, LatencyMs } from './types.js'
+import type { EmulatorMachine, EmulatorStats, Faults, LatencyMs } from './types.js'
 
 /** Path prefix of the admin routes (never under `/v1`, never faulted, never counted). */
 export const ADMIN_PREFIX = '__emulator'
@@ -16,6 +17,12 @@ export interface AdminControls {
   rotateJwtKey(options: { keepOld?: boolean }): Promise<{ kid: string }>
   stats(): EmulatorStats
   resetStats(): void
+  /** Input checked by the implementation (it comes from JSON); throws TypeError/RangeError. */
+  mintToken(input: unknown): Promise<M2MToken>
+  revokeToken(id: unknown, reason?: unknown): M2MToken
+  machines(): EmulatorMachine[]
+  createMachine(input: { name?: unknown; scopes?: unknown }): EmulatorMachine
+  grantScope(from: unknown, to: unknown): void
 }
 
 /** Runs `read` and turns a validation error into a Clerk-style 400 (its message names the option). */
@@ -26,6 +33,24 @@ function parsed<T>(read: () => T): T {
     if (error instanceof TypeError || error instanceof RangeError) throw bodyInvalid(error.message)
     throw error
   }
+}
+
+/** `parsed` for asynchronous work (minting a JWT signs it). */
+async function parsedAsync<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read()
+  } catch (error) {
+    if (error instanceof TypeError || error instanceof RangeError) throw bodyInvalid(error.message)
+    throw error
+  }
+}
+
+/** The JSON body as an object (admin bodies are camelCase objects). */
+function objectBody(ctx: RequestContext): Record<string, unknown> {
+  const body = ctx.json() ?? {}
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw bodyInvalid('Expected a JSON object.')
+  return body as Record<string, unknown>
 }
 
 function readKeepOld(body: unknown): boolean {
@@ -55,6 +80,18 @@ const ACTIONS: Record<string, AdminAction> = {
   },
   'POST rotate-jwks': async (ctx, c) => ok(await c.rotateJwtKey({ keepOld: readKeepOld(ctx.json()) })),
   'GET stats': (_ctx, c) => ok(c.stats()),
+  'POST tokens': async (ctx, c) => ok(await parsedAsync(() => c.mintToken(objectBody(ctx)))),
+  'POST revoke-token': (ctx, c) => {
+    const { id, reason } = objectBody(ctx)
+    return ok(parsed(() => c.revokeToken(id, reason)))
+  },
+  'GET machines': (_ctx, c) => ok({ machines: c.machines() }),
+  'POST machines': (ctx, c) => ok(parsed(() => c.createMachine(objectBody(ctx)))),
+  'POST grant-scope': (ctx, c) => {
+    const { from, to } = objectBody(ctx)
+    parsed(() => c.grantScope(from, to))
+    return ok({ granted: true })
+  },
   'POST reset-stats': (_ctx, c) => {
     c.resetStats()
     return ok(c.stats())
@@ -62,8 +99,9 @@ const ACTIONS: Record<string, AdminAction> = {
 }
 
 /**
- * `/__emulator/{faults,latency,rotate-jwks,stats,reset-stats}`: instance Secret Key required (401
- * without a key or with an unknown one, 403 with a Machine Secret Key).
+ * `/__emulator/<action>` (faults, latency, rotate-jwks, stats, reset-stats, tokens, revoke-token,
+ * machines, grant-scope): instance Secret Key required (401 without a key or with an unknown one,
+ * 403 with a Machine Secret Key).
  */
 export async function handleAdmin(
   action: string,

@@ -100,8 +100,10 @@ function report(emulator: Emulator, provided: Set<string>, json: boolean): strin
     `  CLERK_SECRET_KEY=${shown(emulator.secretKey) ?? '(from your file)'}`,
     'Machines (CLERK_MACHINE_SECRET_KEY per machine):',
   ]
+  // Names differ in length: pad them so ids and keys line up in columns.
+  const width = Math.max(...emulator.machines.map((m) => m.name.length))
   for (const m of emulator.machines)
-    lines.push(`  ${m.name}  ${m.id}  ${shown(m.secretKey) ?? '(from your file)'}`)
+    lines.push(`  ${m.name.padEnd(width)}  ${m.id}  ${shown(m.secretKey) ?? '(from your file)'}`)
   lines.push('These are local development keys. Press Ctrl+C to stop.')
   return lines
 }

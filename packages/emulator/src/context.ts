@@ -1,4 +1,4 @@
-import { missingKey, unknownKey, wrongKeyKind } from './errors.js'
+import { machineKeyRequired, missingKey, unknownKey, wrongKeyKind } from './errors.js'
 import type { KeyRing } from './jwt.js'
 import type { Caller, MachineRecord, Store } from './state.js'
 
@@ -55,13 +55,12 @@ export function requireInstance(ctx: RequestContext, store: Store): void {
   }
 }
 
-/** A Machine Secret Key only: 401 when absent or unknown, 403 for the instance Secret Key. */
+/**
+ * A Machine Secret Key only: 401 when absent or unknown, and 401 `machine_secret_key_invalid` for
+ * the instance Secret Key (Clerk's answer; not a 403).
+ */
 export function requireMachine(ctx: RequestContext, store: Store): MachineRecord {
   const caller = requireCaller(ctx, store)
-  if (caller.kind !== 'machine') {
-    throw wrongKeyKind(
-      'This endpoint requires a Machine Secret Key (ak_); the instance Secret Key cannot use it.',
-    )
-  }
+  if (caller.kind !== 'machine') throw machineKeyRequired()
   return caller.machine
 }

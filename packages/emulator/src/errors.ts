@@ -57,6 +57,18 @@ export const unknownKey = () =>
     'The provided secret key is invalid. Make sure that your secret key is correct.',
   )
 
+/**
+ * 401 `machine_secret_key_invalid`: a route that only a Machine Secret Key may call (create) got the
+ * instance Secret Key, as Clerk answers it (its own SDK tests expect this code).
+ */
+export const machineKeyRequired = () =>
+  one(
+    401,
+    'machine_secret_key_invalid',
+    'Machine secret key is invalid',
+    'This endpoint requires a Machine Secret Key (ak_); the instance Secret Key cannot use it.',
+  )
+
 /** 403: a valid key of the wrong kind for this route. */
 export const wrongKeyKind = (longMessage: string) =>
   one(403, 'authorization_invalid', 'Unauthorized request', longMessage)

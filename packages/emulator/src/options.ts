@@ -83,6 +83,10 @@ export async function resolveOptions(options: EmulatorOptions): Promise<Emulator
   if (instanceSecretKey !== undefined && !/^sk_\S{8,}$/.test(String(instanceSecretKey))) {
     throw new TypeError('instanceSecretKey must start with sk_ and have at least 8 more characters')
   }
+  const retention = merged.expiredTokenRetentionMs
+  if (retention !== undefined && (!Number.isFinite(retention) || retention < 0)) {
+    throw new RangeError('expiredTokenRetentionMs must be a number of milliseconds >= 0')
+  }
   if (!Array.isArray(machines)) throw new TypeError('machines must be an array')
   for (const [i, m] of machines.entries()) checkMachineSeed(m, `machines[${i}]`)
   const names = machines.map((m) => m.name)

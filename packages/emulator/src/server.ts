@@ -1,13 +1,16 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { AdminControls } from './admin.js'
+import type { Services } from './context.js'
 import { createRng, FaultInjector } from './faults.js'
 import { instanceId, instanceSecretKey, prngSeed, randomIdSource, seededIdSource } from './ids.js'
 import { KeyRing } from './jwt.js'
+import { envForMachine, pickMachine } from './machine-env.js'
 import { machineRef, resolveOptions, seedMachines } from './options.js'
 import { handleRequest, StatsCounter } from './pipeline.js'
 import { Store } from './state.js'
-import type { Emulator, EmulatorMachine, EmulatorOptions } from './types.js'
+import { mintTestToken, revokeTestToken } from './test-helpers.js'
+import type { Emulator, EmulatorMachine, EmulatorOptions, MintTokenInput } from './types.js'
 
 /** Delays that `close()` cancels, so a closed emulator leaves no timer behind. */
 function cancellableSleep() {
@@ -52,12 +55,36 @@ function closer(server: Server, cancelAll: () => void): () => Promise<void> {
 
 const publicMachine = ({ id, name, secretKey }: EmulatorMachine): EmulatorMachine => ({ id, name, secretKey })
 
+/** Machine creation and grants, by name or id, shared by the handle and the admin routes. */
+function machineControls(store: Store) {
+  const ref = (value: unknown, at: string) => {
+    if (typeof value !== 'string') throw new TypeError(`${at} must be a machine name or id`)
+    return machineRef(store, value, at)
+  }
+  return {
+    machines: () => [...store.machines.values()].map(publicMachine),
+    createMachine({ name, scopes = [] }: { name?: unknown; scopes?: unknown }) {
+      if (typeof name !== 'string' || name.length < 1 || name.length > 255) {
+        throw new TypeError('name must be a string of 1 to 255 characters')
+      }
+      if (!Array.isArray(scopes)) throw new TypeError('scopes must be an array of machine names or ids')
+      const scopeIds = scopes.map((s, i) => ref(s, `scopes[${i}]`))
+      return publicMachine(store.createMachine({ name, scopes: scopeIds }))
+    },
+    grantScope(from: unknown, to: unknown) {
+      store.grantScope(ref(from, 'from'), ref(to, 'to'))
+    },
+  }
+}
+
 /** The emulator's state and controls, before any socket exists. */
 function createCore(resolved: EmulatorOptions, now: () => number) {
   const ids = resolved.seed === undefined ? randomIdSource : seededIdSource(resolved.seed)
-  const store = new Store(resolved.instanceSecretKey ?? instanceSecretKey(ids), instanceId(ids), ids, now)
+  const key = resolved.instanceSecretKey ?? instanceSecretKey(ids)
+  const store = new Store(key, instanceId(ids), ids, now, resolved.expiredTokenRetentionMs)
   seedMachines(store, resolved.machines ?? [])
   const keys = new KeyRing()
+  const services: Services = { store, keys, now }
   const faults = new FaultInjector(
     createRng(prngSeed(resolved.seed, 'faults')),
     createRng(prngSeed(resolved.seed, 'latency')),
@@ -73,35 +100,38 @@ function createCore(resolved: EmulatorOptions, now: () => number) {
     rotateJwtKey: ({ keepOld }) => keys.rotate(keepOld ?? true),
     stats: () => stats.snapshot(),
     resetStats: () => stats.reset(),
+    mintToken: (input) => mintTestToken(services, input as MintTokenInput),
+    revokeToken: (id, reason) => revokeTestToken(services, id, reason),
+    ...machineControls(store),
   }
-  return { store, keys, faults, stats, admin }
+  return { services, faults, stats, admin }
 }
 
 type Core = ReturnType<typeof createCore>
 
 /** The public handle over a listening emulator. */
-function handle(url: string, { store, admin }: Core, close: () => Promise<void>): Emulator {
+function handle(url: string, { services, admin }: Core, close: () => Promise<void>): Emulator {
+  const { store } = services
+  const machine = (ref: string) => pickMachine(admin.machines(), ref, 'machine')
   return {
     url,
     secretKey: store.instanceSecretKey,
     get machines() {
-      return [...store.machines.values()].map(publicMachine)
+      return admin.machines()
     },
-    createMachine({ name, scopes = [] }) {
-      if (typeof name !== 'string' || name.length < 1 || name.length > 255) {
-        throw new TypeError('name must be a string of 1 to 255 characters')
-      }
-      const scopeIds = scopes.map((ref, i) => machineRef(store, ref, `scopes[${i}]`))
-      return publicMachine(store.createMachine({ name, scopes: scopeIds }))
-    },
-    grantScope(from, to) {
-      store.grantScope(machineRef(store, from, 'from'), machineRef(store, to, 'to'))
-    },
+    createMachine: (input) => admin.createMachine(input),
+    grantScope: (from, to) => admin.grantScope(from, to),
     setFaults: admin.setFaults,
+    clearFaults: () => admin.setFaults({}),
     setLatency: admin.setLatency,
     rotateJwtKey: (opts = {}) => admin.rotateJwtKey(opts),
     stats: admin.stats,
     resetStats: admin.resetStats,
+    machine,
+    envFor: (ref) => envForMachine(url, pickMachine(admin.machines(), ref, 'envFor')),
+    mintToken: (input) => admin.mintToken(input),
+    revokeToken: async (id, options = {}) => admin.revokeToken(id, options.reason),
+    info: () => ({ url, secretKey: store.instanceSecretKey, machines: admin.machines() }),
     close,
   }
 }
@@ -125,7 +155,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const now = options.now ?? Date.now
   const core = createCore(resolved, now)
   const { sleep, cancelAll } = cancellableSleep()
-  const deps = { services: { store: core.store, keys: core.keys, now }, ...core, sleep }
+  const deps = { ...core, sleep }
   const server = createServer((req, res) => void handleRequest(req, res, deps))
   const address = await listen(server, resolved.port ?? 0, resolved.host ?? '127.0.0.1')
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address

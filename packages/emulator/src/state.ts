@@ -35,7 +35,16 @@ export interface NewMachine {
   defaultTokenTtlSeconds?: number
 }
 
-/** The emulator's in-memory state: one instance, its machines and its opaque tokens. */
+/** Default of {@link Store.expiredRetentionMs}: how long an expired token stays listable. */
+export const DEFAULT_EXPIRED_RETENTION_MS = 600_000
+/** Least time between two sweeps of expired tokens, so a sweep (O(tokens)) stays amortised. */
+const SWEEP_INTERVAL_MS = 10_000
+
+/**
+ * The emulator's in-memory state: one instance, its machines and its opaque tokens. Tokens expired
+ * for longer than `expiredRetentionMs` are dropped as new ones arrive, so a long-running emulator
+ * (a benchmark minting short-lived tokens) stays bounded.
+ */
 export class Store {
   readonly machines = new Map<string, MachineRecord>()
   readonly tokens = new Map<string, TokenRecord>()
@@ -43,13 +52,17 @@ export class Store {
   private readonly tokenBySecret = new Map<string, TokenRecord>()
   private readonly tokensBySubject = new Map<string, TokenRecord[]>()
   private machineCount = 0
+  private lastSweepAt: number
 
   constructor(
     readonly instanceSecretKey: string,
     readonly instanceId: string,
     private readonly ids: IdSource,
     private readonly now: () => number,
-  ) {}
+    readonly expiredRetentionMs = DEFAULT_EXPIRED_RETENTION_MS,
+  ) {
+    this.lastSweepAt = now()
+  }
 
   /** Creates a machine; ids and keys come from the id source unless given. */
   createMachine(input: NewMachine): MachineRecord {
@@ -114,13 +127,34 @@ export class Store {
     return machine ? { kind: 'machine', machine } : undefined
   }
 
-  /** Stores an opaque token, indexed by id, token string and subject. */
+  /** Stores an opaque token, indexed by id, token string and subject; sweeps long-expired ones first. */
   addToken(record: TokenRecord): void {
+    this.sweepExpired()
     this.tokens.set(record.token.id, record)
     this.tokenBySecret.set(record.secret, record)
     const list = this.tokensBySubject.get(record.token.subject)
     if (list) list.push(record)
     else this.tokensBySubject.set(record.token.subject, [record])
+  }
+
+  /** Drops tokens expired for longer than the retention, at most once per sweep interval. */
+  private sweepExpired(): void {
+    const at = this.now()
+    if (at - this.lastSweepAt < SWEEP_INTERVAL_MS) return
+    this.lastSweepAt = at
+    const cutoff = at - this.expiredRetentionMs
+    const stale = (r: TokenRecord) => r.token.expiration !== null && r.token.expiration <= cutoff
+    for (const [subject, list] of this.tokensBySubject) {
+      const kept = list.filter((r) => !stale(r))
+      if (kept.length === list.length) continue
+      for (const r of list) {
+        if (!stale(r)) continue
+        this.tokens.delete(r.token.id)
+        this.tokenBySecret.delete(r.secret)
+      }
+      if (kept.length > 0) this.tokensBySubject.set(subject, kept)
+      else this.tokensBySubject.delete(subject)
+    }
   }
 
   /** The stored tokens of one machine, oldest first. */

@@ -1,3 +1,4 @@
+import type { M2MToken } from '@m2m-auth/core'
 import { type Handler, type RequestContext, requireMachine, type Services } from './context.js'
 import { opaqueTokenSecret, tokenId } from './ids.js'
 import type { MachineRecord, TokenRecord } from './state.js'
@@ -6,9 +7,9 @@ import { tokenToWire } from './wire.js'
 
 const CREATE_PARAMS = ['token_format', 'seconds_until_expiration', 'claims', 'min_remaining_ttl_seconds']
 /** Claims the emulator sets itself in a JWT; custom claims may not override them. */
-const RESERVED_JWT_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'scopes']
+export const RESERVED_JWT_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'scopes']
 /** Ten years: keeps expirations far inside the range of a JS date. */
-const MAX_TTL_SECONDS = 315_360_000
+export const MAX_TTL_SECONDS = 315_360_000
 const MAX_CLAIMS_DEPTH = 32
 
 interface CreateInput {
@@ -102,7 +103,20 @@ function findReusable(
   return undefined
 }
 
-function mintOpaque({ store, now }: Services, machine: MachineRecord, input: CreateInput, scopes: string[]) {
+/** What minting needs, whoever asks (the create route, or a test through `mintToken`). */
+export interface MintSpec {
+  format: 'opaque' | 'jwt'
+  ttlSeconds: number
+  claims: unknown
+}
+
+/** Stores a new opaque token of `machine` scoped to `scopes`. */
+export function mintOpaque(
+  { store, now }: Services,
+  machine: MachineRecord,
+  input: MintSpec,
+  scopes: string[],
+): TokenRecord {
   const at = now()
   const record: TokenRecord = {
     token: {
@@ -124,12 +138,13 @@ function mintOpaque({ store, now }: Services, machine: MachineRecord, input: Cre
   return record
 }
 
-async function mintJwt(
+/** Signs a JWT-format token of `machine` scoped to `scopes` (not stored, as at Clerk). */
+export async function mintJwt(
   { keys, now }: Services,
   machine: MachineRecord,
-  input: CreateInput,
+  input: MintSpec,
   scopes: string[],
-) {
+): Promise<M2MToken> {
   const at = now()
   const iat = Math.floor(at / 1000)
   const exp = Math.ceil((at + input.ttlSeconds * 1000) / 1000)
@@ -137,20 +152,21 @@ async function mintJwt(
   const custom = (input.claims ?? {}) as Record<string, unknown>
   const scopeClaim = scopes.length > 0 ? { scopes: scopes.join(' ') } : {}
   const jwt = await keys.sign({ ...custom, ...scopeClaim, sub: machine.id, jti: id, iat, nbf: iat, exp })
-  const token = {
-    object: 'machine_to_machine_token' as const,
+  return {
+    object: 'machine_to_machine_token',
     id,
     subject: machine.id,
     claims: input.claims,
     scopes,
+    token: jwt,
     revoked: false,
     revocationReason: null,
+    expired: false,
     expiration: exp * 1000,
     lastUsedAt: null,
     createdAt: iat * 1000,
     updatedAt: iat * 1000,
   }
-  return tokenToWire(token, false, jwt)
 }
 
 /** `POST /m2m_tokens`: Machine Secret Key only; scopes are the creating machine's grants. */
@@ -158,7 +174,10 @@ export const createToken: Handler = async (ctx, services) => {
   const machine = requireMachine(ctx, services.store)
   const input = readCreateInput(ctx, machine)
   const scopes = [...machine.scopes.keys()]
-  if (input.format === 'jwt') return { status: 201, body: await mintJwt(services, machine, input, scopes) }
+  if (input.format === 'jwt') {
+    const jwt = await mintJwt(services, machine, input, scopes)
+    return { status: 201, body: tokenToWire(jwt, false, jwt.token) }
+  }
   const reused =
     input.minRemainingTtlSeconds === undefined ? undefined : findReusable(services, machine, input, scopes)
   const record = reused ?? mintOpaque(services, machine, input, scopes)

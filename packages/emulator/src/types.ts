@@ -1,6 +1,7 @@
 /**
  * Public types of @m2m-auth/emulator. camelCase here; snake_case only on the wire.
  */
+import type { M2MToken } from '@m2m-auth/core'
 
 /** Route names used by {@link Faults.routes}, {@link EmulatorStats.byRoute} and latency. */
 export type RouteName = 'create' | 'list' | 'revoke' | 'verify' | 'jwks' | 'machines'
@@ -88,6 +89,11 @@ export interface EmulatorOptions {
   statePath?: string
   /** Clock in milliseconds since the epoch, for tests that move time. @default Date.now */
   now?: () => number
+  /**
+   * How long an expired opaque token is kept (listed with `expired=true`) before it is dropped, in
+   * milliseconds, so a long-running emulator stays bounded. @default 600000 (10 minutes)
+   */
+  expiredTokenRetentionMs?: number
 }
 
 /** A machine of a running emulator, with its Machine Secret Key. */
@@ -106,6 +112,54 @@ export interface EmulatorStats {
   byRoute: Record<string, number>
   /** Verify requests received (opaque and JWT). */
   verify: number
+}
+
+/**
+ * Input of `mintToken`: a token as machine `from` gets it from `POST /m2m_tokens`.
+ *
+ * @example
+ * ```ts
+ * await emulator.mintToken({ from: 'orders-service' }) // scoped to what orders-service was granted
+ * await emulator.mintToken({ from: 'orders-service', to: 'billing-service', format: 'jwt' })
+ * ```
+ */
+export interface MintTokenInput {
+  /** The sending machine: its name or id. */
+  from: string
+  /**
+   * The receiving machines (names or ids) the token is scoped to. A test shortcut: Clerk scopes a
+   * token to every machine the sender was granted, and the emulator does too when `to` is left out;
+   * `to` mints exactly these scopes, granted or not (e.g. a token that lacks a scope, for a 403).
+   * @default the sender's grants
+   */
+  to?: string | string[]
+  /** @default 'opaque' */
+  format?: 'opaque' | 'jwt'
+  /** Lifetime in seconds. @default the sender's default token lifetime (3600) */
+  expiresInSeconds?: number
+  /** Custom claims (for JWTs an object without reserved claims). @default null */
+  claims?: unknown
+}
+
+/** The environment of an API under test that receives tokens as one machine. */
+export interface EmulatorEnv {
+  /** The emulator's base URL. */
+  CLERK_API_URL: string
+  /** The receiving machine's Machine Secret Key (`ak_...`). */
+  CLERK_MACHINE_SECRET_KEY: string
+  /** The receiving machine's id (`mch_...`). */
+  CLERK_MACHINE_ID: string
+}
+
+/**
+ * What another process needs to use a running emulator (plain JSON): test-runner entries hand it
+ * from their global setup to the test workers, where `connectEmulator(info)` turns it into a client.
+ */
+export interface EmulatorInfo {
+  url: string
+  /** The instance Secret Key (`sk_...`): the admin routes need it. */
+  secretKey: string
+  machines: EmulatorMachine[]
 }
 
 /** A running emulator. */
@@ -128,6 +182,32 @@ export interface Emulator {
   rotateJwtKey(options?: { keepOld?: boolean }): Promise<{ kid: string }>
   stats(): EmulatorStats
   resetStats(): void
+  /** A machine by name or id; throws a `TypeError` when there is none. */
+  machine(ref: string): EmulatorMachine
+  /**
+   * The environment of the API under test, which receives tokens as `machine` (name or id).
+   *
+   * @example
+   * ```ts
+   * Object.assign(process.env, emulator.envFor('billing-service')) // before the app is built
+   * ```
+   */
+  envFor(machine: string): EmulatorEnv
+  /**
+   * Mints a token, never faulted (so a test can get a token while the token routes fail).
+   *
+   * @example
+   * ```ts
+   * const { token, id } = await emulator.mintToken({ from: 'orders-service' })
+   * ```
+   */
+  mintToken(input: MintTokenInput): Promise<M2MToken>
+  /** Revokes a stored (opaque) token by id; the receiving API then answers 401 for it. */
+  revokeToken(id: string, options?: { reason?: string }): Promise<M2MToken>
+  /** Clears every fault (same as `setFaults({})`). */
+  clearFaults(): void
+  /** The plain-JSON description other processes connect with (`connectEmulator(info)`). */
+  info(): EmulatorInfo
   /** Stops listening and destroys every open socket, hung ones included. */
   close(): Promise<void>
 }

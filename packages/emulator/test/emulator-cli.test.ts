@@ -56,6 +56,16 @@ describe('runEmulatorCli', () => {
     expect(out.at(-1)).toMatch(/Ctrl\+C/)
   })
 
+  it('lines up the machine ids and keys in columns whatever the name lengths', async () => {
+    const path = join(dir, 'names.json')
+    writeFileSync(path, JSON.stringify([{ name: 'a' }, { name: 'a-much-longer-name' }]))
+    const { out } = await runCli(['--machines', path], async () => {})
+    const rows = out.filter((line) => /\bmch_/.test(line))
+    expect(rows).toHaveLength(2)
+    const columns = rows.map((line) => [line.indexOf('mch_'), line.indexOf('ak_')])
+    expect(columns[0]).toEqual(columns[1])
+  })
+
   it('loads machines from a file and never prints the keys that came from it', async () => {
     const path = join(dir, 'machines.json')
     const machines = [{ name: 'mine', secretKey: 'ak_from_my_file_123' }, { name: 'generated' }]

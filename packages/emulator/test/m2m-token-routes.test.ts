@@ -87,10 +87,10 @@ describe('authentication', () => {
 })
 
 describe('key rules', () => {
-  it('refuses to create a token with the instance secret key (403)', async () => {
+  it('refuses to create a token with the instance secret key (401 machine_secret_key_invalid)', async () => {
     const res = await api('POST', '/m2m_tokens', { key: emulator.secretKey, json: {} })
-    expect(res.status).toBe(403)
-    expect(res.body.errors[0].code).toBe('authorization_invalid')
+    expect(res.status).toBe(401)
+    expect(res.body.errors[0].code).toBe('machine_secret_key_invalid')
   })
 
   it('verifies with a machine key only when that machine is in the token scopes', async () => {

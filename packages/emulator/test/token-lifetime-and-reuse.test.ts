@@ -139,3 +139,37 @@ describe('listing', () => {
     expect(res.body.total_count).toBe(0)
   })
 })
+
+describe('purging expired tokens', () => {
+  it('drops tokens expired for longer than expiredTokenRetentionMs, so a long run stays bounded', async () => {
+    const { emulator: short, clock: shortClock } = await startWithClock({ expiredTokenRetentionMs: 60_000 })
+    try {
+      const shortApi = client(short)
+      const [orders] = short.machines as [EmulatorMachine]
+      const old = await shortApi('POST', '/m2m_tokens', {
+        key: orders.secretKey,
+        json: { seconds_until_expiration: 1 },
+      })
+      const listAll = () =>
+        shortApi('GET', `/m2m_tokens?subject=${orders.id}&expired=true&revoked=true`, {
+          key: short.secretKey,
+        })
+      shortClock.advance(30_000) // expired, still inside the retention: listed with expired=true
+      await shortApi('POST', '/m2m_tokens', { key: orders.secretKey })
+      expect((await listAll()).body.m2m_tokens.map((t: { id: string }) => t.id)).toContain(old.body.id)
+      shortClock.advance(60_000) // now expired for 89 s: the next creation sweeps it away
+      const fresh = await shortApi('POST', '/m2m_tokens', { key: orders.secretKey })
+      const ids = (await listAll()).body.m2m_tokens.map((t: { id: string }) => t.id)
+      expect(ids).not.toContain(old.body.id)
+      expect(ids).toContain(fresh.body.id)
+      const revoke = await shortApi('POST', `/m2m_tokens/${old.body.id}/revoke`, { key: short.secretKey })
+      expect(revoke.status).toBe(404)
+    } finally {
+      await short.close()
+    }
+  })
+
+  it('rejects a negative expiredTokenRetentionMs at start', async () => {
+    await expect(startWithClock({ expiredTokenRetentionMs: -1 })).rejects.toThrow(/expiredTokenRetentionMs/)
+  })
+})

@@ -1,7 +1,14 @@
 /**
  * `m2m-auth token create | list | revoke | verify`: one client call each, through @m2m-auth/core.
  */
-import { createM2MClient, DEFAULT_API_URL, DEFAULT_TIMEOUT_MS, type M2MClient } from '@m2m-auth/core'
+import {
+  classifyToken,
+  createM2MClient,
+  DEFAULT_API_URL,
+  DEFAULT_TIMEOUT_MS,
+  type M2MClient,
+  TOKEN_ID_PATTERN,
+} from '@m2m-auth/core'
 import { type ConfigFlags, type KeyNeed, resolveConfig } from '../config.js'
 import { type CommandContext, printResult } from '../context.js'
 import { booleanFlag, choiceFlag, jsonFlag, numberFlag, stringFlag, UsageError } from '../flags.js'
@@ -13,7 +20,7 @@ import {
   tokenStatus,
   withoutSecret,
 } from '../output.js'
-import { TokenRejectedError } from '../report.js'
+import { NotAnM2MTokenError, TokenRejectedError } from '../report.js'
 
 /** Builds the client of one command and records what failure messages may mention. */
 function clientFor(flags: ConfigFlags, ctx: CommandContext, need: KeyNeed): M2MClient {
@@ -60,11 +67,18 @@ export interface ListFlags extends ConfigFlags {
   offset?: unknown
 }
 
-/** `token list --subject mch_...`: one page of a machine's opaque tokens. */
+/**
+ * `token list [--subject mch_...]`: one page of a machine's opaque tokens. Without `--subject`, the
+ * machine is CLERK_MACHINE_ID (this machine, as the adapters know it).
+ */
 export async function listCommand(flags: ListFlags, ctx: CommandContext): Promise<number> {
-  const subject = stringFlag(flags.subject, '--subject')
-  if (!subject)
-    throw new UsageError('--subject is required', 'example: m2m-auth token list --subject mch_...')
+  const subject = stringFlag(flags.subject, '--subject')?.trim() || ctx.io.env.CLERK_MACHINE_ID?.trim()
+  if (!subject) {
+    throw new UsageError(
+      '--subject is required (or set CLERK_MACHINE_ID)',
+      'example: m2m-auth token list --subject mch_... (m2m-auth machine list shows the ids)',
+    )
+  }
   const params = {
     subject,
     revoked: booleanFlag(flags.revoked, '--revoked'),
@@ -79,6 +93,16 @@ export async function listCommand(flags: ListFlags, ctx: CommandContext): Promis
   return 0
 }
 
+/** A token id, checked before any request; a token given in its place gets its own hint. */
+function checkTokenId(id: string): void {
+  if (TOKEN_ID_PATTERN.test(id)) return
+  const hint =
+    classifyToken(id) === null
+      ? 'token ids look like mt_ followed by 32 hexadecimal characters; m2m-auth token list shows them'
+      : 'this is a token, not a token id: m2m-auth token list shows the ids (mt_ + 32 hex characters)'
+  throw new UsageError('not a token id', hint)
+}
+
 /** Flags of `token revoke`. */
 export interface RevokeFlags extends ConfigFlags {
   reason?: unknown
@@ -91,6 +115,7 @@ export async function revokeCommand(
   ctx: CommandContext,
 ): Promise<number> {
   const revocationReason = stringFlag(flags.reason, '--reason')
+  checkTokenId(String(tokenId))
   const client = clientFor(flags, ctx, 'any')
   const token = withoutSecret(
     await client.revokeToken({ m2mTokenId: String(tokenId), revocationReason }, callOptions(ctx)),
@@ -139,6 +164,8 @@ export async function verifyCommand(
 ): Promise<number> {
   const token = await tokenArgument(tokenArg, flags, ctx)
   ctx.secrets.push(token)
+  // What the middleware refuses without asking Clerk is refused here too: no request, no billing.
+  if (classifyToken(token) === null) throw new NotAnM2MTokenError()
   const client = clientFor(flags, ctx, 'any')
   const answer = withoutSecret(await client.verifyToken({ token }, callOptions(ctx)))
   const status = tokenStatus(answer, ctx.now())

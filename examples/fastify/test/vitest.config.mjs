@@ -1,0 +1,11 @@
+// One emulator for this example's test run, handed to the tests through inject('m2mEmulator').
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    name: 'example-fastify',
+    root: import.meta.dirname,
+    globalSetup: ['@m2m-auth/emulator/vitest'],
+    environment: 'node',
+  },
+})

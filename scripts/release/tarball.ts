@@ -77,9 +77,19 @@ function reachable(files: Map<string, Buffer>, roots: string[]): Set<string> {
     for (const match of (files.get(path)?.toString('utf8') ?? '').matchAll(RELATIVE_SPECIFIER)) {
       const target = posix.join(dirname(path), match[2] ?? '')
       if (files.has(target)) queue.push(target)
+      // Declarations import their siblings by the JavaScript name (`./types-x.js` is `types-x.d.ts`).
+      const declaration = declarationOf(path, target)
+      if (declaration !== undefined && files.has(declaration)) queue.push(declaration)
     }
   }
   return seen
+}
+
+function declarationOf(importer: string, target: string): string | undefined {
+  if (importer.endsWith('.d.ts')) return target.replace(/\.js$/, '.d.ts')
+  if (importer.endsWith('.d.cts')) return target.replace(/\.c?js$/, '.d.cts')
+  if (importer.endsWith('.d.mts')) return target.replace(/\.m?js$/, '.d.mts')
+  return undefined
 }
 
 function textProblems(path: string, text: string, files: Map<string, Buffer>): string[] {

@@ -71,7 +71,9 @@ describe('scope', () => {
     })
     const missing = await rejectionOf(h.verifier.authenticate(BEARER, { scope: [RECEIVER, STRANGER] }))
     expect(missing).toBeInstanceOf(InsufficientScopeError)
-    expect((missing as unknown as InsufficientScopeError).challenge('api')).toContain(`scope="${RECEIVER} ${STRANGER}"`)
+    expect((missing as unknown as InsufficientScopeError).challenge('api')).toContain(
+      `scope="${RECEIVER} ${STRANGER}"`,
+    )
   })
 })
 

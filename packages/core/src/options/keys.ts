@@ -74,6 +74,6 @@ export const ADAPTER_OPTION_KEYS = ['logger', 'realm', 'verifier'] as const
 /** Keys of one adapter's own options (the few that only one framework needs). */
 export const ADAPTER_OWN_OPTION_KEYS = {
   express: ['errorHandling'],
-  fastify: ['errorHandler', 'global'],
+  fastify: ['errorHandling', 'global'],
   hono: [],
 } as const satisfies Record<string, readonly string[]>

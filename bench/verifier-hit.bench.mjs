@@ -46,7 +46,7 @@ const options = { secretKey: 'ak_bench_secret', machineId: MACHINE, fetch, cache
 const verifier = createVerifier(options)
 const withEvents = createVerifier({ ...options, onEvent: () => {} })
 const header = `Bearer ${TOKEN}`
-const authOptions = { scopes: [MACHINE] } // built once, as adapters do at registration
+const authOptions = { scope: [MACHINE] } // built once, as adapters do at registration
 
 const verified = await verifier.verify(TOKEN)
 await withEvents.verify(TOKEN)

@@ -3,9 +3,7 @@ import { fileURLToPath } from 'node:url'
 import { Ajv, type ValidateFunction } from 'ajv'
 import { parse } from 'yaml'
 
-const SPEC_PATH = fileURLToPath(
-  new URL('../../../contracts/clerk-bapi-m2m.openapi.yml', import.meta.url),
-)
+const SPEC_PATH = fileURLToPath(new URL('../../../contracts/clerk-bapi-m2m.openapi.yml', import.meta.url))
 
 type Json = Record<string, unknown>
 

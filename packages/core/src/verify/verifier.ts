@@ -69,7 +69,7 @@ export interface Verifier {
    */
   authenticate<TRequest = unknown>(
     authorizationHeader: string | null | undefined,
-    options?: (AuthenticateOptions<TRequest> & { optional?: false }) | AuthRule<TRequest>,
+    options?: AuthenticateOptions<TRequest> & { optional?: false },
     request?: TRequest,
   ): Promise<VerifiedM2MToken>
   authenticate<TRequest = unknown>(

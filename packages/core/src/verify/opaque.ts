@@ -96,10 +96,12 @@ export function toAuthError(error: unknown): AuthError {
       const description = `The token service rejected this server's secret key (HTTP ${error.status})`
       return new ServerConfigError(description, error)
     }
-    // 429 and 5xx: Clerk did not say the token is bad, so fail closed with 503.
-    if (error.status === 429 || error.status >= 500) return unavailable(error)
     // Any other 4xx is about our request: 500, logged once by the verifier, never cached.
-    return new ServerConfigError('The token service refused the verification request', error)
+    if (error.status >= 400 && error.status < 500 && error.status !== 429) {
+      return new ServerConfigError('The token service refused the verification request', error)
+    }
+    // 429, 5xx and anything unexpected: Clerk did not say the token is bad, so fail closed with 503.
+    return unavailable(error)
   }
   if (error instanceof M2MValidationError) return new InvalidTokenError(undefined, error)
   // M2MNetworkError, our deadline, or anything else: we could not get an answer.

@@ -106,6 +106,11 @@ export class AuthError extends M2MError {
 /**
  * The headers of an error answer: `Cache-Control: no-store`, `WWW-Authenticate` for 4xx and
  * `Retry-After` (whole seconds, at least 1) when the error has one.
+ *
+ * @example
+ * ```ts
+ * errorHeaders(new TokenServiceUnavailableError(3), 'api') // { 'cache-control': 'no-store', 'retry-after': '3' }
+ * ```
  */
 export function errorHeaders(error: AuthError, realm: string): Record<string, string> {
   const headers: Record<string, string> = { 'cache-control': 'no-store' }

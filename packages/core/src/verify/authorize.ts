@@ -19,6 +19,11 @@ import { hasScopes } from './scopes.js'
  * 403 `insufficient_scope`. A thrown error (or rejected promise) is not an answer: it goes to the
  * framework's error path. `request` is the framework's own (Express `req`, Fastify `request`, Hono
  * `Context`).
+ *
+ * @example
+ * ```ts
+ * const onlySmallRefunds: AuthorizeHook<Request> = async (token, req) => Number(req.query.amount) < 100
+ * ```
  */
 export type AuthorizeHook<TRequest = unknown> = (
   token: VerifiedM2MToken,
@@ -190,4 +195,21 @@ async function runHooks<T>(
     }
   }
   return token
+}
+
+/**
+ * Rules compiled from plain options objects given to `authenticate()`, so that a constant options
+ * object is checked and compiled once, not per request.
+ */
+const compiled = new WeakMap<object, AuthRule<unknown>>()
+
+/** The compiled rule of `opts`: itself when already compiled, else compiled once and remembered. */
+export function ruleOf(opts: AuthRuleOptions<unknown> | AuthRule<unknown>): AuthRule<unknown> {
+  if (isAuthRule(opts)) return opts
+  let rule = compiled.get(opts)
+  if (rule === undefined) {
+    rule = createAuthRule(opts)
+    compiled.set(opts, rule)
+  }
+  return rule
 }

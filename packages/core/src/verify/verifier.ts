@@ -7,8 +7,8 @@ import { LRUCache } from 'lru-cache'
 import { createM2MClient } from '../client/client.js'
 import type { M2MCallOptions, M2MClient, RevokeTokenParams } from '../client/types.js'
 import { parseBearer } from '../http/bearer.js'
-import { InvalidTokenError, MissingTokenError, type ServerConfigError } from '../http/errors.js'
-import { createLibraryLog, type LibraryLog } from '../logger.js'
+import { InvalidTokenError, MissingTokenError } from '../http/errors.js'
+import { createLibraryLog } from '../logger.js'
 import type { M2MToken, VerifiedM2MToken } from '../types.js'
 import {
   ANY_TOKEN,
@@ -16,8 +16,7 @@ import {
   type AuthRuleOptions,
   applyAuthRule,
   checkStatic,
-  createAuthRule,
-  isAuthRule,
+  ruleOf,
 } from './authorize.js'
 import { createMemoryCache, type MemoryEntry, NegativeCache, SingleFlight } from './cache.js'
 import { classifyToken } from './classify.js'
@@ -25,6 +24,7 @@ import { createEmitter } from './events.js'
 import { createJwtVerifier } from './jwt.js'
 import { createOpaqueVerifier } from './opaque.js'
 import { type ResolvedVerifierConfig, resolveConfig, type VerifierOptions } from './options.js'
+import { reportOnce } from './report.js'
 import { createSharedCache } from './store.js'
 import { createUpstream, type UpstreamContext } from './upstream.js'
 
@@ -281,40 +281,4 @@ function buildJwt(config: ResolvedVerifierConfig): UpstreamContext['verifyJwt'] 
     cooldownMs: config.jwt.cooldownMs,
     shareInFlight: config.singleFlight,
   })
-}
-
-/**
- * One loud line per verifier and kind of rejection when the token service refuses our own key or
- * request; never the key itself. Clerk's error codes are included (they name no token or key).
- */
-function reportOnce(config: ResolvedVerifierConfig, log: LibraryLog): (error: ServerConfigError) => void {
-  return (error) => {
-    const cause = error.cause as { status?: unknown; errors?: { code?: unknown }[] } | undefined
-    const codes = Array.isArray(cause?.errors) ? cause.errors.map((e) => String(e?.code)).join(', ') : ''
-    const detail = `${error.description}${codes === '' ? '' : ` (${codes})`}`
-    const hint = KEY_PROBLEM.test(error.description)
-      ? 'check the secretKey option or the CLERK_MACHINE_SECRET_KEY / CLERK_SECRET_KEY environment variables.'
-      : 'this library and the token service disagree about the request (apiUrl, apiVersion, an upgrade?).'
-    log.once(
-      `server-config:${detail}`,
-      'error',
-      `M2M token verification is misconfigured: ${detail} (token service ${config.apiUrl}). Requests ` +
-        `needing verification are answered 500 until this is fixed: ${hint}`,
-    )
-  }
-}
-
-const KEY_PROBLEM = /secret key/i
-
-/** Rules compiled from plain options objects, so a constant options object is compiled once. */
-const compiled = new WeakMap<object, AuthRule<unknown>>()
-
-function ruleOf(opts: AuthenticateOptions<unknown> | AuthRule<unknown>): AuthRule<unknown> {
-  if (isAuthRule(opts)) return opts
-  let rule = compiled.get(opts)
-  if (rule === undefined) {
-    rule = createAuthRule(opts)
-    compiled.set(opts, rule)
-  }
-  return rule
 }

@@ -111,7 +111,7 @@ describe.each([
     expect(no.status).toBe(403)
     expect(no.headers['www-authenticate']).toMatch(/error="insufficient_scope"/)
     expect(seen).toEqual([`${fx.caller.id} /orders 5`, `${fx.caller.id} /orders 500`])
-    const route = app({}, requireM2M({ authorize: (_t, req) => req.query.ok === '1' }))
+    const route = app({}, requireM2M({ authorize: async (_t, req) => req.query.ok === '1' }))
     expect((await request(route).get('/orders?ok=1').set('Authorization', bearer)).status).toBe(200)
     expect((await request(route).get('/orders?ok=0').set('Authorization', bearer)).status).toBe(403)
   })

@@ -103,7 +103,7 @@ describe.each(transports)('the shared adapter API (%s)', (_name, send) => {
     a.get('/orders', async () => ({ ok: true }))
     a.get(
       '/route',
-      { config: { m2m: { authorize: (_t, r) => r.headers['x-ok'] === '1' } } },
+      { config: { m2m: { authorize: async (_t, r) => r.headers['x-ok'] === '1' } } },
       async () => ({}),
     )
     expect((await send(a, { url: '/orders?ok=1', headers })).status).toBe(200)

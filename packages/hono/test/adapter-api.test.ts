@@ -105,7 +105,7 @@ describe('the shared adapter API on Hono', () => {
     expect(no.status).toBe(403)
     expect(no.headers.get('www-authenticate')).toMatch(/error="insufficient_scope"/)
     expect(seen).toEqual([`${fx.sender.id} 5`, `${fx.sender.id} 500`])
-    const route = await orders({}, requireM2M({ authorize: (_t, c) => c.req.header('x-ok') === '1' }))
+    const route = await orders({}, requireM2M({ authorize: async (_t, c) => c.req.header('x-ok') === '1' }))
     const call = (ok: string) =>
       fetch(`${route}/orders`, { headers: { authorization: `Bearer ${token}`, 'x-ok': ok } })
     expect((await call('1')).status).toBe(200)

@@ -9,7 +9,7 @@
 // verifier tasks misses, every measured call is a hit. Options: --time <ms per task>.
 import { createRequire } from 'node:module'
 import { parseArgs } from 'node:util'
-import { createVerifier, parseBearer } from '@m2m-auth/core'
+import { createAuthRule, createVerifier, parseBearer } from '@m2m-auth/core'
 import { Bench } from 'tinybench'
 
 const BATCH = 1000
@@ -46,7 +46,9 @@ const options = { secretKey: 'ak_bench_secret', machineId: MACHINE, fetch, cache
 const verifier = createVerifier(options)
 const withEvents = createVerifier({ ...options, onEvent: () => {} })
 const header = `Bearer ${TOKEN}`
-const authOptions = { scopes: [MACHINE] } // built once, as adapters do at registration
+const authOptions = { scope: [MACHINE] } // built once, as adapters do at registration
+// What an adapter passes: a rule compiled at registration, with a caller allowlist on top.
+const rule = createAuthRule({ scope: MACHINE, callers: [wireToken.subject] })
 
 const verified = await verifier.verify(TOKEN)
 await withEvents.verify(TOKEN)
@@ -80,6 +82,9 @@ bench
   })
   .add('verifier.authenticate (parse + hit + scopes)', async () => {
     for (let i = 0; i < BATCH; i++) await verifier.authenticate(header, authOptions)
+  })
+  .add('verifier.authenticate (parse + hit + scope + callers, compiled rule)', async () => {
+    for (let i = 0; i < BATCH; i++) await verifier.authenticate(header, rule)
   })
   .add('verifier.verify (hit, onEvent set)', async () => {
     for (let i = 0; i < BATCH; i++) await withEvents.verify(TOKEN)

@@ -40,11 +40,18 @@ export {
   SECRET_KEY_ENV_VARS,
 } from './config.js'
 export { M2MConfigError, M2MError } from './errors.js'
-export { authorizationFromRawHeaders, MAX_TOKEN_LENGTH, parseBearer } from './http/bearer.js'
+export {
+  authorizationFromRawHeaders,
+  authorizationOf,
+  MAX_TOKEN_LENGTH,
+  type ParsedHeadersLike,
+  parseBearer,
+} from './http/bearer.js'
 export {
   AuthError,
   type AuthErrorCode,
   type AuthErrorInit,
+  errorHeaders,
   InsufficientScopeError,
   InvalidRequestError,
   InvalidTokenError,
@@ -54,7 +61,31 @@ export {
 } from './http/errors.js'
 export { type ErrorResponse, type ErrorResponseOptions, toErrorResponse } from './http/response.js'
 export { createLibraryLog, type LibraryLog, type Logger, OUTAGE_LOG_INTERVAL_MS } from './logger.js'
-export type { ClerkErrorItem, Clock, FetchLike, M2MToken, VerifiedM2MToken } from './types.js'
+export {
+  type AdapterOptions,
+  type ResolvedAdapterOptions,
+  resolveAdapterOptions,
+} from './options/adapter.js'
+export { checkKnownKeys } from './options/check.js'
+export {
+  ADAPTER_OPTION_KEYS,
+  ADAPTER_OWN_OPTION_KEYS,
+  CACHE_OPTION_KEYS,
+  CLIENT_OPTION_KEYS,
+  JWT_OPTION_KEYS,
+  RETRY_OPTION_KEYS,
+  RULE_OPTION_KEYS,
+  VERIFIER_OPTION_KEYS,
+} from './options/keys.js'
+export { suggestKey } from './options/suggest.js'
+export type { ClerkErrorItem, Clock, FetchLike, M2MClaims, M2MToken, VerifiedM2MToken } from './types.js'
+export {
+  type AuthorizeHook,
+  type AuthRule,
+  type AuthRuleOptions,
+  applyAuthRule,
+  createAuthRule,
+} from './verify/authorize.js'
 export type { CachedEntry, CacheStore } from './verify/cache.js'
 export { classifyToken, type TokenFormat } from './verify/classify.js'
 export type { VerifierEvent, VerifierEventListener, VerifierEventType } from './verify/events.js'

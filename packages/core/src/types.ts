@@ -33,6 +33,23 @@ export interface M2MToken {
 }
 
 /**
+ * The custom claims your machines put into their tokens: every claim is `unknown` until you augment
+ * this interface, once, in your app. Every adapter types its token (`req.m2m`, `request.m2m`,
+ * `c.var.m2m`) with it, so one augmentation types them all.
+ *
+ * @example
+ * ```ts
+ * declare module '@m2m-auth/core' {
+ *   interface M2MClaims { tenant: string }
+ * }
+ * // req.m2m?.claims?.tenant is a string (Express, Fastify and Hono alike)
+ * ```
+ */
+export interface M2MClaims {
+  [claim: string]: unknown
+}
+
+/**
  * What a successful verification yields, for both token formats. Never contains the raw token.
  *
  * @example
@@ -41,7 +58,7 @@ export interface M2MToken {
  * t.subject // 'mch_...' the calling machine
  * ```
  */
-export interface VerifiedM2MToken<TClaims = Record<string, unknown>> {
+export interface VerifiedM2MToken<TClaims = M2MClaims> {
   tokenType: 'm2m_token'
   format: 'opaque' | 'jwt'
   /** Token id (`mt_...` for opaque tokens, the `jti` claim for JWTs). */

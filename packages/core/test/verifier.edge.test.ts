@@ -57,7 +57,7 @@ describe('verifier on the edge runtime', () => {
       singleFlight: false,
       onEvent: (event) => events.push(event),
     })
-    const first = await verifier.authenticate(`Bearer ${TOKEN}`, { scopes: [RECEIVER] })
+    const first = await verifier.authenticate(`Bearer ${TOKEN}`, { scope: [RECEIVER] })
     const second = await verifier.verify(TOKEN)
     expect(first).toMatchObject({
       format: 'opaque',

@@ -16,7 +16,7 @@ describe('public types', () => {
     // Real calls (they reject: no token service here); only their types matter.
     expectTypeOf(quiet(verifier.verify('t'))).resolves.toEqualTypeOf<VerifiedM2MToken>()
     expectTypeOf(quiet(verifier.authenticate('Bearer t'))).resolves.toEqualTypeOf<VerifiedM2MToken>()
-    const scoped = quiet(verifier.authenticate('Bearer t', { scopes: ['mch_x'] }))
+    const scoped = quiet(verifier.authenticate('Bearer t', { scope: ['mch_x'] }))
     expectTypeOf(scoped).resolves.toEqualTypeOf<VerifiedM2MToken>()
     const optional = quiet(verifier.authenticate(null, { optional: true }))
     expectTypeOf(optional).resolves.toEqualTypeOf<VerifiedM2MToken | null>()

@@ -11,6 +11,16 @@ import {
   toErrorResponse,
 } from '../src/index.js'
 import { clerkErrorBody } from './helpers/fake-clerk.js'
+
+/** A Clerk form-parameter error as the emulator and Clerk render it (`meta.param_name`). */
+function paramErrorBody(code: string, param: string): Record<string, unknown> {
+  return {
+    errors: [
+      { code, message: 'is invalid', long_message: `${param} is invalid`, meta: { param_name: param } },
+    ],
+  }
+}
+
 import {
   type Harness,
   harness,
@@ -96,13 +106,55 @@ describe('a 200 is not enough', () => {
 })
 
 describe('error mapping', () => {
-  it.each([400, 404, 410, 422])('HTTP %i -> 401 invalid_token, cached as a negative', async (status) => {
+  it.each([404, 410])('HTTP %i -> 401 invalid_token, cached as a negative', async (status) => {
     h = await harness()
-    h.replies.set(TOKEN, { status, body: clerkErrorBody('token_invalid', 'invalid') })
+    h.replies.set(TOKEN, { status, body: clerkErrorBody('resource_not_found', 'not found') })
     const error = await rejectionOf(h.verifier.verify(TOKEN))
     expect(error).toBeInstanceOf(InvalidTokenError)
     expect(h.verifier.stats().negativeSize).toBe(1)
   })
+
+  it.each([
+    [400, 'form_param_format_invalid'],
+    [400, 'form_param_value_invalid'],
+    [422, 'form_param_format_invalid'],
+  ])('HTTP %i %s about the token parameter -> 401 invalid_token, cached', async (status, code) => {
+    h = await harness()
+    h.replies.set(TOKEN, { status, body: paramErrorBody(code, 'token') })
+    const error = await rejectionOf(h.verifier.verify(TOKEN))
+    expect(error).toBeInstanceOf(InvalidTokenError)
+    expect(h.verifier.stats().negativeSize).toBe(1)
+  })
+
+  it.each([
+    ['an unknown parameter', 400, paramErrorBody('form_param_unknown', 'scopes')],
+    ['a missing field', 400, paramErrorBody('form_param_missing', 'token')],
+    ['a bad value of another parameter', 400, paramErrorBody('form_param_value_invalid', 'format')],
+    ['an unreadable body', 400, clerkErrorBody('request_body_invalid', 'Request body invalid')],
+    ['an unsupported API version', 400, clerkErrorBody('api_version_invalid', 'Invalid API version')],
+    ['no error items', 400, { errors: [] }],
+    ['a 405', 405, clerkErrorBody('method_not_allowed', 'no')],
+    ['a 409', 409, clerkErrorBody('duplicate_record', 'duplicate')],
+  ])(
+    'a 4xx about our request (%s) -> 500 server_error, logged once, never cached',
+    async (_n, status, body) => {
+      const lines: string[] = []
+      const logger = { warn: (m: string) => lines.push(m), error: (m: string) => lines.push(m) }
+      h = await harness({ logger })
+      h.replies.set(TOKEN, { status, body })
+      for (let i = 0; i < 3; i++) {
+        const error = await rejectionOf(h.verifier.verify(TOKEN))
+        expect(error).toBeInstanceOf(ServerConfigError)
+        expect(toErrorResponse(error).status).toBe(500)
+      }
+      expect(h.upstreamCount(TOKEN)).toBe(3)
+      expect(h.verifier.stats().negativeSize).toBe(0)
+      expect(lines).toHaveLength(1)
+      expect(lines[0]).toMatch(/refused the verification request/)
+      expect(lines[0]).not.toContain(TOKEN)
+      expect(lines[0]).not.toContain(SECRET_KEY)
+    },
+  )
 
   it('429 -> 503 with the Retry-After the token service sent', async () => {
     h = await harness({ retry: undefined })

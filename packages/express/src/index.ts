@@ -1,19 +1,28 @@
 import {
   AuthError,
-  type AuthenticateOptions,
-  authorizationFromRawHeaders,
-  checkScopes,
+  type AuthRule,
+  applyAuthRule,
+  authorizationOf,
+  createAuthRule,
   createVerifier,
   M2MConfigError,
   M2MError,
+  resolveAdapterOptions,
   resolveVerifierOptions,
   toErrorResponse,
 } from '@m2m-auth/core'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
-import type { ErrorHandling, M2MAuth, M2MAuthMiddleware, M2MAuthOptions } from './types.js'
+import type { ErrorHandling, M2MAuth, M2MAuthMiddleware, M2MAuthOptions, M2MRouteOptions } from './types.js'
 
 export { AuthError, toErrorResponse, type VerifiedM2MToken } from '@m2m-auth/core'
-export type { ErrorHandling, M2MAuth, M2MAuthMiddleware, M2MAuthOptions, M2MClaims } from './types.js'
+export type {
+  ErrorHandling,
+  M2MAuth,
+  M2MAuthMiddleware,
+  M2MAuthOptions,
+  M2MClaims,
+  M2MRouteOptions,
+} from './types.js'
 
 interface Settings {
   realm: string
@@ -21,37 +30,40 @@ interface Settings {
 }
 
 const defaultSettings: Settings = { realm: 'api', errorHandling: 'respond' }
-// How the m2mAuth() that handled a request renders errors, so requireScopes() answers the same way.
+// How the m2mAuth() that handled a request renders errors, so route helpers answer the same way.
 // A symbol-keyed property, not a WeakMap: a WeakMap entry per request costs measurable GC time.
 const SETTINGS = Symbol('m2m-auth.settings')
 type WithSettings = Request & { [SETTINGS]?: Settings }
 
 /**
  * Express middleware that authenticates Clerk M2M tokens from the `Authorization` header and sets
- * `req.m2m`. The verifier (and its cache) is built once, here; a missing secret key throws now,
- * not on the first request. Works on Express 4 and 5: it never returns a promise to Express.
+ * `req.m2m`. The verifier (and its cache) is built once, here, unless a ready `verifier` is given;
+ * a missing secret key or an unknown option throws now, not on the first request. Works on Express
+ * 4 and 5: it never returns a promise to Express.
  *
  * @example
  * ```ts
  * app.use(m2mAuth()) // CLERK_MACHINE_SECRET_KEY, else CLERK_SECRET_KEY; CLERK_API_URL
- * app.get('/orders', (req, res) => res.json({ caller: req.m2m?.subject }))
+ * app.post('/refunds', m2mAuth({ callers: 'mch_billing' }), (req, res) => res.json({ caller: req.m2m?.subject }))
  * ```
  */
 export function m2mAuth(options: M2MAuthOptions = {}): M2MAuthMiddleware {
-  const { scopes, optional = false, realm = 'api', errorHandling = 'respond', ...verifierOptions } = options
+  const resolved = resolveAdapterOptions<Request>(options, 'express')
+  const errorHandling = resolved.own.errorHandling ?? 'respond'
   if (errorHandling !== 'respond' && errorHandling !== 'next') {
     throw new M2MConfigError('errorHandling', "errorHandling must be 'respond' or 'next'")
   }
   // The adapter, not the core, reads the runtime's environment (once, here).
-  const verifier = createVerifier(resolveVerifierOptions(verifierOptions, process.env))
-  const settings: Settings = { realm, errorHandling }
-  const authenticateOptions: AuthenticateOptions = { scopes: scopes ?? [], optional }
+  const verifier =
+    resolved.verifier ?? createVerifier(resolveVerifierOptions(resolved.verifierOptions, process.env))
+  const settings: Settings = { realm: resolved.realm, errorHandling }
+  const { rule } = resolved
 
   const middleware = function m2mAuthMiddleware(req: Request, res: Response, next: NextFunction): void {
     ;(req as WithSettings)[SETTINGS] = settings
     // Repeated Authorization lines are joined, so two credentials are refused (400), not one trusted.
-    const header = authorizationFromRawHeaders(req.rawHeaders)
-    verifier.authenticate(header, authenticateOptions).then(
+    const header = authorizationOf(req.rawHeaders, req.headers)
+    verifier.authenticate(header, rule, req).then(
       (token) => {
         req.m2m = token as M2MAuth | null
         next()
@@ -63,29 +75,57 @@ export function m2mAuth(options: M2MAuthOptions = {}): M2MAuthMiddleware {
 }
 
 /**
+ * Route middleware: the token `m2mAuth()` put on `req.m2m` must satisfy this rule (`scope`,
+ * `callers`, `authorize`), else 403 `insufficient_scope`; a request without credentials (behind an
+ * `optional` middleware) gets 401. Answers the way the `m2mAuth()` that ran before it does.
+ *
+ * @example
+ * ```ts
+ * app.post('/refunds', requireM2M({ callers: ['mch_billing'], authorize: (t, req) => req.body.amount < 100 }), handler)
+ * ```
+ */
+export function requireM2M(options: M2MRouteOptions): RequestHandler {
+  const rule = createAuthRule<Request>(options)
+  return function requireM2MRule(req: Request, res: Response, next: NextFunction): void {
+    check(rule, req, res, next)
+  }
+}
+
+/**
  * Route middleware: the token on `req.m2m` must be scoped to every one of these machine ids, else
- * 403 `insufficient_scope` (with the `scope` attribute). Answers the way the `m2mAuth()` that ran
- * before it does (`realm`, `errorHandling`).
+ * 403 `insufficient_scope` (with the `scope` attribute). Same as `requireM2M({ scope })`.
  *
  * @example
  * ```ts
  * app.get('/admin/reports', requireScopes('mch_admin...'), handler)
  * ```
  */
-export function requireScopes(...scopes: string[]): RequestHandler {
-  if (scopes.length === 0) {
-    throw new M2MConfigError('scopes', 'requireScopes() needs at least one machine id (mch_...)')
+export function requireScopes(...scope: string[]): RequestHandler {
+  if (scope.length === 0) {
+    throw new M2MConfigError('scope', 'requireScopes() needs at least one machine id (mch_...)')
   }
+  const rule = createAuthRule<Request>({ scope })
   return function requireM2MScopes(req: Request, res: Response, next: NextFunction): void {
-    try {
-      // A null token (optional mode, no credentials) is a 401: a scoped route needs credentials.
-      checkScopes(getM2MAuth(req), scopes)
-    } catch (error) {
-      fail(error, res, next, (req as WithSettings)[SETTINGS] ?? defaultSettings)
-      return
-    }
-    next()
+    check(rule, req, res, next)
   }
+}
+
+function check(rule: AuthRule<Request>, req: Request, res: Response, next: NextFunction): void {
+  const settings = (req as WithSettings)[SETTINGS] ?? defaultSettings
+  let result: ReturnType<typeof applyAuthRule>
+  try {
+    // A null token (optional mode, no credentials) is a 401: a rule needs credentials.
+    result = applyAuthRule(rule, getM2MAuth(req), req)
+  } catch (error) {
+    fail(error, res, next, settings)
+    return
+  }
+  if (result instanceof Promise)
+    result.then(
+      () => next(),
+      (error: unknown) => fail(error, res, next, settings),
+    )
+  else next()
 }
 
 /**
@@ -109,9 +149,15 @@ export function getM2MAuth(req: Request): M2MAuth | null {
 }
 
 function fail(error: unknown, res: Response, next: NextFunction, settings: Settings): void {
-  // Errors that are not authentication outcomes are bugs: let the app's error handling see them.
-  if (settings.errorHandling === 'next' || !(error instanceof AuthError)) {
+  // Errors that are not authentication outcomes (an authorize hook's exception, a bug) go to the
+  // app's error handling in either mode.
+  if (!(error instanceof AuthError)) {
     next(error)
+    return
+  }
+  if (settings.errorHandling === 'next') {
+    // Its status and headers are what Express's default (and any http-errors-aware) handler sends.
+    next(error.withRealm(settings.realm))
     return
   }
   const { status, headers, body } = toErrorResponse(error, { realm: settings.realm })

@@ -57,7 +57,7 @@ describe('m2mAuth()', () => {
   })
 
   it('answers 403 insufficient_scope naming the scopes option when the token lacks one', async () => {
-    const res = await request(app({ scopes: [fx.api.id, fx.caller.id] }))
+    const res = await request(app({ scope: [fx.api.id, fx.caller.id] }))
       .get('/orders')
       .set('Authorization', await fx.bearer())
     expect(res.status).toBe(403)

@@ -83,6 +83,41 @@ describe.each([
     expect(seen).toEqual([])
   })
 
+  it("lets Express's own default handler send the challenge, Retry-After and no-store", async () => {
+    const app = express()
+    const auth = m2mAuth({ ...fx.options, errorHandling: 'next', realm: 'orders', retry: false })
+    app.get('/orders', auth, (_req, res) => {
+      res.json({ ok: true })
+    })
+    app.get('/admin', auth, requireScopes('mch_adminadminadminadminadminad'), (_req, res) => {
+      res.json({ ok: true })
+    })
+    // No error handler of the app's: Express's finalhandler renders the error.
+    const unknown = await request(app).get('/orders').set('Authorization', GARBAGE)
+    expect(unknown.status).toBe(401)
+    expect(unknown.headers['www-authenticate']).toMatch(/^Bearer realm="orders", error="invalid_token"/)
+    expect(unknown.headers['cache-control']).toBe('no-store')
+    const none = await request(app).get('/orders')
+    expect(none.status).toBe(401)
+    expect(none.headers['www-authenticate']).toBe('Bearer realm="orders"')
+    const scoped = await request(app)
+      .get('/admin')
+      .set('Authorization', await fx.bearer())
+    expect(scoped.status).toBe(403)
+    expect(scoped.headers['www-authenticate']).toContain('scope="mch_adminadminadminadminadminad"')
+    const authorization = await fx.bearer()
+    fx.emulator.setFaults({ rateLimitRate: 1, retryAfterSeconds: 4 })
+    try {
+      const limited = await request(app).get('/orders').set('Authorization', authorization)
+      expect(limited.status).toBe(503)
+      expect(limited.headers['retry-after']).toBe('4')
+      expect(limited.headers['cache-control']).toBe('no-store')
+      expect(limited.headers['www-authenticate']).toBeUndefined()
+    } finally {
+      fx.emulator.setFaults({})
+    }
+  })
+
   it("leaves Express's default handler the error's status when the app has no handler", async () => {
     const app = express()
     app.get('/orders', m2mAuth({ ...fx.options, errorHandling: 'next' }), (_req, res) => {

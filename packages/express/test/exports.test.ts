@@ -7,6 +7,7 @@ describe('public exports of @m2m-auth/express', () => {
       'AuthError',
       'getM2MAuth',
       'm2mAuth',
+      'requireM2M',
       'requireScopes',
       'toErrorResponse',
     ])

@@ -7,11 +7,12 @@ import {
   type M2MAuthOptions,
   type M2MClaims,
   m2mAuth,
+  requireM2M,
   requireScopes,
 } from '../src/index.js'
 
-// What a user writes once to type their custom claims everywhere.
-declare module '../src/types.js' {
+// What a user writes once to type their custom claims everywhere: core's one interface.
+declare module '@m2m-auth/core' {
   interface M2MClaims {
     tenant?: string
   }
@@ -22,9 +23,12 @@ describe('types', () => {
     expectTypeOf<Request['m2m']>().toEqualTypeOf<VerifiedM2MToken<M2MClaims> | null | undefined>()
   })
 
-  it('types custom claims from the user-augmented M2MClaims', () => {
+  it("types custom claims from core's user-augmented M2MClaims", () => {
     expectTypeOf<NonNullable<M2MAuth['claims']>['tenant']>().toEqualTypeOf<string | undefined>()
     expectTypeOf<NonNullable<M2MAuth['claims']>['other']>().toEqualTypeOf<unknown>()
+    expectTypeOf<NonNullable<NonNullable<Request['m2m']>['claims']>['tenant']>().toEqualTypeOf<
+      string | undefined
+    >()
   })
 
   it('narrows away undefined with getM2MAuth(req)', () => {
@@ -32,9 +36,15 @@ describe('types', () => {
     expectTypeOf(getM2MAuth).returns.toEqualTypeOf<M2MAuth | null>()
   })
 
-  it('returns plain Express request handlers', () => {
+  it('returns plain Express request handlers and types the authorize hook with Express req', () => {
     expectTypeOf(m2mAuth).returns.toBeFunction()
     expectTypeOf(requireScopes).parameters.toEqualTypeOf<string[]>()
     expectTypeOf<M2MAuthOptions['errorHandling']>().toEqualTypeOf<'respond' | 'next' | undefined>()
+    expectTypeOf<M2MAuthOptions['scope']>().toEqualTypeOf<string | readonly string[] | undefined>()
+    expectTypeOf<Parameters<NonNullable<M2MAuthOptions['authorize']>>[1]>().toEqualTypeOf<Request>()
+    expectTypeOf(requireM2M).parameter(0).toHaveProperty('callers')
+    // @ts-expect-error the option is `scope`, as in every adapter
+    const wrong: M2MAuthOptions = { scopes: ['mch_a'] }
+    expectTypeOf(wrong).not.toBeAny()
   })
 })

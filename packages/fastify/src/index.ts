@@ -1,12 +1,16 @@
 /**
- * @m2m-auth/fastify: a Fastify plugin that accepts Clerk M2M tokens. Thin by design: it builds one
- * core verifier at registration, authenticates in `onRequest` (before any body is parsed) and
- * renders failures with core's `toErrorResponse()`.
+ * @m2m-auth/fastify: a Fastify plugin that accepts Clerk M2M tokens. Thin by design: it resolves
+ * the shared adapter options in core, builds (or takes) one verifier at registration, authenticates
+ * in `onRequest` (before any body is parsed) and renders failures with core's `toErrorResponse()`.
  */
 import {
-  authorizationFromRawHeaders,
+  AuthError,
+  type AuthRule,
+  authorizationOf,
+  createAuthRule,
   createVerifier,
   M2MConfigError,
+  resolveAdapterOptions,
   resolveVerifierOptions,
 } from '@m2m-auth/core'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
@@ -14,54 +18,67 @@ import fp from 'fastify-plugin'
 import { FastifyM2MError } from './errors.js'
 import type { M2MAuthDecorator, M2MAuthOptions, M2MRouteOptions } from './types.js'
 
-export type { VerifiedM2MToken } from '@m2m-auth/core'
+export type { M2MClaims, VerifiedM2MToken } from '@m2m-auth/core'
 export { FastifyM2MError, type FastifyM2MErrorCode } from './errors.js'
-export type { M2MAuthDecorator, M2MAuthHook, M2MAuthOptions, M2MRouteOptions } from './types.js'
+export type {
+  ErrorHandling,
+  M2MAuthDecorator,
+  M2MAuthHook,
+  M2MAuthOptions,
+  M2MRouteOptions,
+} from './types.js'
 
-/** What one route requires, resolved once from the plugin options and the route's settings. */
-interface Rule {
-  scopes: readonly string[]
-  optional: boolean
-}
+type Rule = AuthRule<FastifyRequest>
 
 const plugin: FastifyPluginAsync<M2MAuthOptions> = async (fastify, options) => {
-  const { scope, optional = false, realm = 'api', global = true, ...verifierOptions } = options
-  // Throws M2MConfigError (naming `secretKey` and the variables) here, so `register` rejects.
-  const verifier = createVerifier(resolveVerifierOptions(verifierOptions, process.env))
-  const base: Rule = { scopes: toList(scope), optional }
+  // Unknown keys, wrong values, a verifier next to verifier options: M2MConfigError, so `register`
+  // rejects. Messages go to the app's own logger unless another one is given.
+  const resolved = resolveAdapterOptions<FastifyRequest>(options, 'fastify', { logger: fastify.log })
+  const { realm, rule: base } = resolved
+  const global = ownBoolean('global', resolved.own.global, true)
+  const throwErrors = errorHandlingOf(resolved.own.errorHandling) === 'throw'
+  const verifier =
+    resolved.verifier ?? createVerifier(resolveVerifierOptions(resolved.verifierOptions, process.env))
   const routeRules = new WeakMap<M2MRouteOptions, Rule>()
 
   async function authenticate(request: FastifyRequest, reply: FastifyReply, rule: Rule) {
     try {
-      const header = authorizationFromRawHeaders(request.raw.rawHeaders)
-      request.m2m = await verifier.authenticate(header, { scopes: rule.scopes, optional: rule.optional })
+      const header = authorizationOf(request.raw.rawHeaders, request.headers)
+      request.m2m = await verifier.authenticate(header, rule, request)
     } catch (cause) {
+      // Not an authentication outcome (an authorize hook's exception, a bug): Fastify's error path.
+      if (!(cause instanceof AuthError)) throw cause
       const error = new FastifyM2MError(cause, realm)
-      // The app chose to render errors itself: Fastify routes a thrown error to its handler.
-      if (hasCustomErrorHandler(request)) throw error
-      // As Fastify's default handler would: server-side outcomes are logged, client mistakes are not.
-      if (error.statusCode >= 500) request.log.error({ err: cause }, error.message)
+      // The app renders errors itself (`errorHandling: 'throw'`): Fastify routes it to its handler.
+      if (throwErrors) throw error
       // A string body is sent as is: a route's response schema cannot reshape the RFC 6750 answer.
       // Returning the reply (a thenable) makes Fastify wait for the answer and skip the rest.
       return reply.code(error.statusCode).headers(error.headers).send(JSON.stringify(error.body))
     }
   }
 
+  /** The rule of a route's `config.m2m`, compiled once (at registration, see onRoute below). */
   function ruleFor(settings: M2MRouteOptions | false | undefined): Rule | null {
     if (settings === false) return null
     if (settings === undefined) return base
     let rule = routeRules.get(settings)
     if (rule === undefined) {
-      rule = merge(base, settings)
+      rule = createAuthRule(settings, base, 'config.m2m')
       routeRules.set(settings, rule)
     }
     return rule
   }
 
+  // A misspelt `config.m2m` key must stop the app at startup, not be ignored per request.
+  fastify.addHook('onRoute', (route) => {
+    const settings = route.config?.m2m
+    if (settings !== undefined && settings !== false) ruleFor(settings)
+  })
+
   if (!fastify.hasRequestDecorator('m2m')) fastify.decorateRequest('m2m', null)
   const decorator: M2MAuthDecorator = {
     require(settings = {}) {
-      const rule = merge(base, settings)
+      const rule = createAuthRule(settings, base, 'require')
       return async function m2mAuthRequire(request, reply) {
         return authenticate(request, reply, rule)
       }
@@ -78,26 +95,18 @@ const plugin: FastifyPluginAsync<M2MAuthOptions> = async (fastify, options) => {
   }
 }
 
-function toList(scope: string | readonly string[] | undefined): readonly string[] {
-  if (scope === undefined) return []
-  const list = typeof scope === 'string' ? [scope] : [...scope]
-  if (!list.every((s) => typeof s === 'string' && s !== '')) {
-    throw new M2MConfigError('scope', 'scope must be a machine id (mch_...) or an array of them')
+function ownBoolean(option: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback
+  if (typeof value !== 'boolean') throw new M2MConfigError(option, `${option} must be a boolean`)
+  return value
+}
+
+function errorHandlingOf(value: unknown): 'respond' | 'throw' {
+  if (value === undefined) return 'respond'
+  if (value !== 'respond' && value !== 'throw') {
+    throw new M2MConfigError('errorHandling', "errorHandling must be 'respond' or 'throw'")
   }
-  return list
-}
-
-function merge(base: Rule, settings: M2MRouteOptions): Rule {
-  const scopes = [...new Set([...base.scopes, ...toList(settings.scope)])]
-  return { scopes, optional: settings.optional ?? base.optional }
-}
-
-/**
- * Whether the route's context has an error handler installed with `setErrorHandler()`. Fastify's
- * built-in one is a plain function named `defaultErrorHandler`; installed ones are bound copies.
- */
-function hasCustomErrorHandler(request: FastifyRequest): boolean {
-  return request.server.errorHandler.name !== 'defaultErrorHandler'
+  return value
 }
 
 /**

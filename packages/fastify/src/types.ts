@@ -1,59 +1,64 @@
-import type { VerifiedM2MToken, Verifier, VerifierOptions } from '@m2m-auth/core'
+import type { AdapterOptions, AuthorizeHook, VerifiedM2MToken, Verifier } from '@m2m-auth/core'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 
 /**
- * Options of the `m2mAuth` plugin: every option of core's `createVerifier()` (`secretKey`, `apiUrl`,
- * `machineId`, `timeoutMs`, `cache`, `jwt`, ...) plus the plugin's own few.
+ * What the plugin does with an authentication failure.
+ * - `'respond'`: sends the RFC 6750 answer itself (status, `WWW-Authenticate`, `Retry-After`,
+ *   `Cache-Control: no-store`, JSON body), whatever error handler the app has.
+ * - `'throw'`: throws a `FastifyM2MError` to Fastify's error path, so the app's `setErrorHandler()`
+ *   renders it (Fastify's default handler also honours its `statusCode` and `headers`).
+ */
+export type ErrorHandling = 'respond' | 'throw'
+
+/**
+ * Options of the `m2mAuth` plugin: the verifier's options (`secretKey`, `apiUrl`, `machineId`,
+ * `timeoutMs`, `cache`, `jwt`, ...) or a ready `verifier`, the rule (`scope`, `callers`,
+ * `authorize`, `optional`), `realm` and `logger` (default: the app's `fastify.log`), as in every
+ * adapter, plus `global` and `errorHandling`. Unknown keys are refused at registration.
  *
  * @example
  * ```ts
  * await app.register(m2mAuth, { scope: ['mch_2xhFjEI5X2qWRvtV13BzSj8H6Dk'], timeoutMs: 2000 })
  * ```
  */
-export interface M2MAuthOptions extends Omit<VerifierOptions, 'secretKey'> {
-  /**
-   * Machine (`ak_...`) or instance (`sk_...`) secret key used to verify tokens.
-   * @default process.env.CLERK_MACHINE_SECRET_KEY, else process.env.CLERK_SECRET_KEY
-   */
-  secretKey?: string
-  /**
-   * Scopes (machine ids, `mch_...`) every protected route requires; a token must carry all of them.
-   * @default []
-   */
-  scope?: string | readonly string[]
-  /**
-   * Let requests without any `Authorization` header through with `request.m2m === null`. A header
-   * that is present is still verified: a bad token is always refused.
-   * @default false
-   */
-  optional?: boolean
-  /**
-   * Protection space named in `WWW-Authenticate`.
-   * @default 'api'
-   */
-  realm?: string
+export interface M2MAuthOptions extends AdapterOptions<FastifyRequest> {
   /**
    * Protect every route of the context the plugin is registered in (an `onRequest` hook). With
    * `false`, nothing is protected until a route asks for it with `app.m2mAuth.require()`.
    * @default true
    */
   global?: boolean
+  /**
+   * Send failures directly (`'respond'`) or throw them to the app's error handler (`'throw'`).
+   * @default 'respond'
+   */
+  errorHandling?: ErrorHandling
 }
 
 /**
  * Per-route settings, given as route `config.m2m` (or `false` there to opt the route out) and as
- * the argument of `app.m2mAuth.require()`.
+ * the argument of `app.m2mAuth.require()`. They add to the plugin's rule: scopes are added,
+ * caller lists must both allow the caller, hooks run plugin's first.
  *
  * @example
  * ```ts
  * app.get('/invoices', { config: { m2m: { scope: 'mch_billing...' } } }, handler)
+ * app.post('/refunds', { config: { m2m: { callers: ['mch_billing'] } } }, handler)
  * app.get('/status', { config: { m2m: false } }, handler)
  * ```
  */
 export interface M2MRouteOptions {
   /** Scopes this route requires in addition to the plugin's `scope`. @default [] */
   scope?: string | readonly string[]
-  /** Overrides the plugin's `optional` for this route. @default the plugin's `optional` */
+  /** Sending machines allowed on this route (and by the plugin's `callers`). @default any */
+  callers?: string | readonly string[]
+  /** This route's own check, after the plugin's. @default undefined */
+  authorize?: AuthorizeHook<FastifyRequest>
+  /**
+   * Overrides the plugin's `optional` for this route; never lets an anonymous request reach a
+   * requirement (scope, callers or a hook: 401).
+   * @default the plugin's `optional`
+   */
   optional?: boolean
 }
 
@@ -67,7 +72,7 @@ export type M2MAuthHook = (request: FastifyRequest, reply: FastifyReply) => Prom
 export interface M2MAuthDecorator {
   /**
    * A hook protecting one route, for apps that register the plugin with `global: false`. Its
-   * scopes are added to the plugin's `scope`.
+   * rule is added to the plugin's.
    *
    * @example
    * ```ts
@@ -75,13 +80,16 @@ export interface M2MAuthDecorator {
    * ```
    */
   require(options?: M2MRouteOptions): M2MAuthHook
-  /** The verifier built at registration (cache statistics, `invalidate()`). */
+  /** The verifier built at registration (cache statistics, `invalidate()`), or the one given. */
   readonly verifier: Verifier
 }
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The verified M2M token, or `null` on unprotected routes and optional ones without a token. */
+    /**
+     * The verified M2M token, or `null` on unprotected routes and optional ones without a token.
+     * Its claims are typed by core's `M2MClaims`: augment that (never redeclare this property).
+     */
     m2m: VerifiedM2MToken | null
   }
   interface FastifyContextConfig {

@@ -14,7 +14,7 @@ async function appWithHandler(options: Record<string, unknown> = {}) {
     seen.push(error)
     reply.code(error.statusCode ?? 500).send({ custom: true, code: error.code })
   })
-  await app.register(m2mAuth, { ...scenario.options, ...options })
+  await app.register(m2mAuth, { ...scenario.options, errorHandling: 'throw', ...options })
   app.get('/orders', async () => ({}))
   return { app, seen }
 }
@@ -60,7 +60,7 @@ describe.each(transports)('an application error handler (%s)', (_name, send) => 
     app.setErrorHandler((error, _request, reply) => {
       reply.send(error)
     })
-    await app.register(m2mAuth, scenario.options)
+    await app.register(m2mAuth, { ...scenario.options, errorHandling: 'throw' })
     app.get('/orders', async () => ({}))
     const answer = await send(app, { url: '/orders', headers: bearer(`mt_${'b'.repeat(32)}`) })
     expect(answer.status).toBe(401)
@@ -69,16 +69,25 @@ describe.each(transports)('an application error handler (%s)', (_name, send) => 
     expect(answer.json).toMatchObject({ code: 'FST_M2M_INVALID_TOKEN', statusCode: 401 })
   })
 
-  it("set in a child context, handles that child's routes while the others keep the default answer", async () => {
+  it('with the default errorHandling, answers itself even when the app has an error handler', async () => {
+    const { app, seen } = await appWithHandler({ errorHandling: 'respond' })
+    errorAnswer(await send(app, { url: '/orders' }), 'unauthorized')
+    expect(seen).toEqual([])
+  })
+
+  it("is chosen per registration: a child context's plugin throws, another one answers", async () => {
     const app = newApp()
     const seen: unknown[] = []
-    await app.register(m2mAuth, scenario.options)
-    app.get('/orders', async () => ({}))
+    await app.register(async (other) => {
+      await other.register(m2mAuth, scenario.options)
+      other.get('/orders', async () => ({}))
+    })
     await app.register(async (child) => {
       child.setErrorHandler((error, _request, reply) => {
         seen.push(error)
         reply.code(418).send({ teapot: true })
       })
+      await child.register(m2mAuth, { ...scenario.options, errorHandling: 'throw' })
       child.get('/tea', async () => ({}))
     })
     expect((await send(app, { url: '/tea' })).status).toBe(418)

@@ -6,9 +6,19 @@ import type { VerifiedM2MToken } from '@m2m-auth/core'
 import Fastify, {
   type FastifyContextConfig,
   type FastifyPluginAsync,
+  type FastifyRequest,
   type onRequestHookHandler,
 } from 'fastify'
 import { expectTypeOf } from 'vitest'
+
+// Custom claims are typed through core's one augmentable interface: no redeclaration of
+// `request.m2m` (which failed with TS2717), the same augmentation types every adapter.
+declare module '@m2m-auth/core' {
+  interface M2MClaims {
+    tenant?: string
+  }
+}
+
 import m2mAuthDefault, {
   type FastifyM2MError,
   type M2MAuthHook,
@@ -25,10 +35,27 @@ export function declaresRequestM2mRouteConfigDecoratorAndOptions(): void {
   app.get('/orders', async (request) => {
     expectTypeOf(request.m2m).toEqualTypeOf<VerifiedM2MToken | null>()
     expectTypeOf(request.m2m?.subject).toEqualTypeOf<string | undefined>()
+    expectTypeOf(request.m2m?.claims?.tenant).toEqualTypeOf<string | undefined>()
+    expectTypeOf(request.m2m?.claims?.other).toEqualTypeOf<unknown>()
     return {}
   })
   app.get('/health', { config: { m2m: false } }, async () => ({}))
   app.get('/stock', { config: { m2m: { scope: ['mch_a'], optional: true } } }, async () => ({}))
+  app.post(
+    '/refunds',
+    {
+      config: {
+        m2m: {
+          callers: ['mch_billing'],
+          authorize: async (token, request) => {
+            expectTypeOf(request).toEqualTypeOf<FastifyRequest>()
+            return token.claims?.tenant === 'acme'
+          },
+        },
+      },
+    },
+    async () => ({}),
+  )
   expectTypeOf<FastifyContextConfig['m2m']>().toEqualTypeOf<M2MRouteOptions | false | undefined>()
 
   expectTypeOf(app.m2mAuth.require).returns.toEqualTypeOf<M2MAuthHook>()
@@ -47,6 +74,9 @@ export function declaresRequestM2mRouteConfigDecoratorAndOptions(): void {
     realm: 'api',
     global: false,
     timeoutMs: 1,
+    callers: 'mch_b',
+    errorHandling: 'throw',
+    logger: console,
   }
   expectTypeOf(options).toExtend<M2MAuthOptions>()
   // @ts-expect-error unknown options are refused

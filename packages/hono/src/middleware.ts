@@ -1,11 +1,18 @@
-import { checkScopes, M2MConfigError, M2MError, type Verifier } from '@m2m-auth/core'
+import {
+  type AuthRule,
+  applyAuthRule,
+  createAuthRule,
+  type LibraryLog,
+  type M2MClaims,
+  M2MConfigError,
+  M2MError,
+  resolveAdapterOptions,
+  type Verifier,
+} from '@m2m-auth/core'
 import type { Context, MiddlewareHandler } from 'hono'
 import { realmOf, rememberRealm, rethrowAsHTTPException } from './errors.js'
-import type { M2MAuthOptions, M2MEnv } from './types.js'
+import type { M2MAuthOptions, M2MEnv, M2MRouteOptions } from './types.js'
 import { VerifierPool } from './verifiers.js'
-
-/** Distinct configuration messages logged per middleware: enough to be seen, never a flood. */
-const MAX_LOGGED = 8
 
 /**
  * Authenticates each request with a Clerk M2M token (`Authorization: Bearer ...`) and sets
@@ -28,21 +35,18 @@ const MAX_LOGGED = 8
  *   .get('/api/orders', (c) => c.json({ caller: c.var.m2m?.subject }))
  * ```
  */
-export function m2mAuth<TClaims = Record<string, unknown>>(
-  options: M2MAuthOptions = {},
-): M2MAuthMiddleware<TClaims> {
-  const { scopes = [], optional = false, realm = 'api', ...verifierOptions } = options
-  checkAdapterOptions(scopes, optional, realm)
-  const authenticateOptions = { scopes, optional }
-  const pool = new VerifierPool(verifierOptions)
+export function m2mAuth<TClaims = M2MClaims>(options: M2MAuthOptions = {}): M2MAuthMiddleware<TClaims> {
+  const resolved = resolveAdapterOptions<Context>(options, 'hono')
+  const { realm, rule } = resolved
+  const pool = new VerifierPool(resolved.verifierOptions, resolved.verifier)
   pool.prepare()
-  const log = onceEach(MAX_LOGGED)
+  const log = reportConfig(resolved.log)
 
   const middleware: MiddlewareHandler<M2MEnv<TClaims>> = async function m2mAuth(c, next) {
     rememberRealm(c, realm)
     const token = await rethrowAsHTTPException(realm, () => {
       const verifier = pool.forRequest(c, log)
-      return verifier.authenticate(c.req.header('authorization'), authenticateOptions)
+      return verifier.authenticate(c.req.header('authorization'), rule, c)
     })
     c.set('m2m', token as M2MEnv<TClaims>['Variables']['m2m'])
     await next()
@@ -70,7 +74,7 @@ export function m2mAuth<TClaims = Record<string, unknown>>(
  * The middleware returned by {@link m2mAuth}, with access to its verifier, e.g. to revoke a token and
  * drop its cached answer at once: `await auth.verifier.revokeToken({ m2mTokenId })`.
  */
-export type M2MAuthMiddleware<TClaims = Record<string, unknown>> = MiddlewareHandler<M2MEnv<TClaims>> & {
+export type M2MAuthMiddleware<TClaims = M2MClaims> = MiddlewareHandler<M2MEnv<TClaims>> & {
   /** The verifier built at registration; throws when the key only comes with request bindings. */
   readonly verifier: Verifier
   /** The verifier that serves this request (its bindings win over the runtime's environment). */
@@ -78,10 +82,24 @@ export type M2MAuthMiddleware<TClaims = Record<string, unknown>> = MiddlewareHan
 }
 
 /**
+ * Route middleware: the token `m2mAuth()` verified must satisfy this rule (`scope`, `callers`,
+ * `authorize`, with the Hono `Context` as the hook's request), else an `HTTPException` with 403
+ * `insufficient_scope`; behind an `optional` `m2mAuth()`, a request without credentials gets 401.
+ * The challenge uses the realm of the `m2mAuth()` that ran before it.
+ *
+ * @example
+ * ```ts
+ * app.post('/api/refunds', requireM2M({ callers: ['mch_billing'] }), (c) => c.json({ ok: true }))
+ * ```
+ */
+export function requireM2M(options: M2MRouteOptions): MiddlewareHandler<M2MEnv> {
+  return routeRule(createAuthRule<Context>(options))
+}
+
+/**
  * Requires the token that `m2mAuth()` verified to be scoped to **every** given machine
  * (`mch_...`); otherwise throws an `HTTPException` with 403 `insufficient_scope` (and `scope="..."`
- * in the challenge). Behind an `optional` `m2mAuth()`, a request without credentials gets 401.
- * The challenge uses the realm of the `m2mAuth()` that ran before it.
+ * in the challenge). Same as `requireM2M({ scope })`.
  *
  * @example
  * ```ts
@@ -89,40 +107,30 @@ export type M2MAuthMiddleware<TClaims = Record<string, unknown>> = MiddlewareHan
  * app.post('/api/refunds', requireScopes('mch_2xhFjEI5X2qWRvtV13BzSj8H6Dk'), (c) => c.json({ ok: true }))
  * ```
  */
-export function requireScopes(...scopes: string[]): MiddlewareHandler<M2MEnv> {
-  if (scopes.length === 0 || !scopes.every((s) => typeof s === 'string' && s !== '')) {
-    throw new M2MConfigError('scopes', 'requireScopes() needs one or more machine ids (non-empty strings)')
+export function requireScopes(...scope: string[]): MiddlewareHandler<M2MEnv> {
+  if (scope.length === 0 || !scope.every((s) => typeof s === 'string' && s !== '')) {
+    throw new M2MConfigError('scope', 'requireScopes() needs one or more machine ids (non-empty strings)')
   }
-  return async function requireScopes(c, next) {
+  return routeRule(createAuthRule<Context>({ scope }))
+}
+
+function routeRule(rule: AuthRule<Context>): MiddlewareHandler<M2MEnv> {
+  return async function requireM2M(c, next) {
     const token = c.var.m2m
     if (token === undefined) {
       // A wiring mistake, not the client's: fail loudly (500) instead of answering 401 to everyone.
       throw new M2MError(
         'm2m_middleware_missing',
-        'requireScopes() runs only after m2mAuth(): add app.use(path, m2mAuth()) for this route first',
+        'requireM2M() and requireScopes() run only after m2mAuth(): add app.use(path, m2mAuth()) for this route first',
       )
     }
-    await rethrowAsHTTPException(realmOf(c), () => {
-      checkScopes(token, scopes)
-    })
+    await rethrowAsHTTPException(realmOf(c), () => applyAuthRule(rule, token, c))
     await next()
   }
 }
 
-function checkAdapterOptions(scopes: unknown, optional: unknown, realm: unknown): void {
-  if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string' && s !== '')) {
-    throw new M2MConfigError('scopes', 'scopes must be an array of machine ids (non-empty strings)')
-  }
-  if (typeof optional !== 'boolean') throw new M2MConfigError('optional', 'optional must be a boolean')
-  if (typeof realm !== 'string') throw new M2MConfigError('realm', 'realm must be a string')
-}
-
-/** Logs each distinct configuration error once (the message names the option and variables). */
-function onceEach(max: number): (error: M2MConfigError) => void {
-  const seen = new Set<string>()
-  return (error) => {
-    if (seen.has(error.message) || seen.size >= max) return
-    seen.add(error.message)
-    console.error(`[@m2m-auth/hono] answering 500 server_error: ${error.message}`)
-  }
+/** Each distinct configuration error once, through the logger (the message names the option). */
+function reportConfig(log: LibraryLog): (error: M2MConfigError) => void {
+  return (error) =>
+    log.once(`config:${error.message}`, 'error', `answering 500 server_error: ${error.message}`)
 }

@@ -1,8 +1,11 @@
-import type { VerifiedM2MToken, VerifierOptions } from '@m2m-auth/core'
+import type { AdapterOptions, AuthorizeHook, M2MClaims, VerifiedM2MToken } from '@m2m-auth/core'
+import type { Context } from 'hono'
 
 /**
- * Options of `m2mAuth()`: every option of core's `createVerifier()` (`secretKey`, `apiUrl`,
- * `machineId`, `timeoutMs`, `cache`, `jwt`, `singleFlight`, ...) plus the middleware's own few.
+ * Options of `m2mAuth()`: the verifier's options (`secretKey`, `apiUrl`, `machineId`, `timeoutMs`,
+ * `cache`, `jwt`, `singleFlight`, ...) or a ready `verifier`, the rule (`scope`, `callers`,
+ * `authorize` with the Hono `Context`, `optional`), `realm` and `logger`, as in every adapter.
+ * Unknown keys are refused.
  *
  * `secretKey` and `apiUrl` default to, in this order: the request's bindings (`c.env`: Cloudflare
  * Workers bindings, or the third argument of `app.request()`), then the runtime's environment
@@ -11,27 +14,19 @@ import type { VerifiedM2MToken, VerifierOptions } from '@m2m-auth/core'
  *
  * @example
  * ```ts
- * app.use('/api/*', m2mAuth({ scopes: ['mch_2xhFjEI5X2qWRvtV13BzSj8H6Dk'], timeoutMs: 2000 }))
+ * app.use('/api/*', m2mAuth({ scope: ['mch_2xhFjEI5X2qWRvtV13BzSj8H6Dk'], timeoutMs: 2000 }))
  * ```
  */
-export interface M2MAuthOptions extends Partial<VerifierOptions> {
-  /**
-   * Machine ids (`mch_...`) the token must be scoped to, on every route behind this middleware.
-   * Use `requireScopes()` for per-route requirements.
-   * @default []
-   */
-  scopes?: readonly string[]
-  /**
-   * When `true`, a request without an `Authorization` header goes on with `c.var.m2m === null`.
-   * A header that is present is still verified: a malformed or bad token is always refused.
-   * @default false
-   */
-  optional?: boolean
-  /**
-   * The protection space named in `WWW-Authenticate: Bearer realm="..."`.
-   * @default 'api'
-   */
-  realm?: string
+export type M2MAuthOptions = AdapterOptions<Context>
+
+/** A route-level rule for `requireM2M()`, checked on the token `m2mAuth()` verified. */
+export interface M2MRouteOptions {
+  /** Machine ids (`mch_...`) the token must **all** be scoped to. @default [] */
+  scope?: string | readonly string[]
+  /** Sending machines allowed on this route. @default any */
+  callers?: string | readonly string[]
+  /** The app's own check, with the Hono `Context`. @default undefined */
+  authorize?: AuthorizeHook<Context>
 }
 
 /**
@@ -45,10 +40,10 @@ export interface M2MAuthOptions extends Partial<VerifierOptions> {
  * }
  * ```
  */
-export type M2MVariables<TClaims = Record<string, unknown>> = {
+export type M2MVariables<TClaims = M2MClaims> = {
   /** The verified token, or `null` in `optional` mode when the request carried no credentials. */
   m2m: VerifiedM2MToken<TClaims> | null
 }
 
 /** The Hono `Env` of the middleware: `{ Variables: M2MVariables }`. */
-export type M2MEnv<TClaims = Record<string, unknown>> = { Variables: M2MVariables<TClaims> }
+export type M2MEnv<TClaims = M2MClaims> = { Variables: M2MVariables<TClaims> }

@@ -67,7 +67,11 @@ export class VerifierPool {
   /** The verifier for requests without bindings of ours (every request on Node, Bun and Deno). */
   #default: Verifier | undefined
 
-  constructor(options: Partial<VerifierOptions>) {
+  /** A ready verifier given in the options: used for every request, bindings or not. */
+  readonly #given: Verifier | undefined
+
+  constructor(options: Partial<VerifierOptions>, given?: Verifier) {
+    this.#given = given
     // Single-flight shares one upstream call between concurrent requests: not allowed on workerd.
     this.#options =
       isWorkerd() && options.singleFlight === undefined ? { ...options, singleFlight: false } : options
@@ -81,6 +85,10 @@ export class VerifierPool {
    * bindings (Workers, `app.request(path, init, env)`), and `forRequest()` reports its absence.
    */
   prepare(): void {
+    if (this.#given !== undefined) {
+      this.#default = this.#given
+      return
+    }
     const explicit = Object.hasOwn(this.#options, 'secretKey')
     if (!explicit && !SECRET_KEY_ENV_VARS.some((name) => this.#ambient[name]?.trim())) return
     this.#default = this.#get(this.#ambient)
@@ -96,6 +104,7 @@ export class VerifierPool {
    * configuration error becomes a `ServerConfigError` (500), logged through `log`.
    */
   forRequest(c: Context, log: (error: M2MConfigError) => void): Verifier {
+    if (this.#given !== undefined) return this.#given
     const bindings = pickEnv(c.env)
     if (bindings === undefined && this.#default !== undefined) return this.#default
     try {

@@ -46,16 +46,16 @@ describe('m2mAuth()', () => {
     expect(text + res.headers.get('www-authenticate')).not.toContain(UNKNOWN_TOKEN)
   })
 
-  it('answers a token lacking a scope required by the scopes option with 403 insufficient_scope', async () => {
+  it('answers a token lacking a scope required by the scope option with 403 insufficient_scope', async () => {
     const other = fx.emulator.createMachine({ name: `ledger-${Date.now()}` })
-    const res = await protectedApp({ scopes: [other.id] }).request('/orders', bearer(await fx.issue()))
+    const res = await protectedApp({ scope: [other.id] }).request('/orders', bearer(await fx.issue()))
     expect(res.status).toBe(403)
     expect(res.headers.get('www-authenticate')).toContain(`scope="${other.id}"`)
     expect(await res.json()).toMatchObject({ error: 'insufficient_scope' })
   })
 
-  it('accepts a token carrying every scope required by the scopes option', async () => {
-    const res = await protectedApp({ scopes: [fx.receiver.id] }).request('/orders', bearer(await fx.issue()))
+  it('accepts a token carrying every scope required by the scope option', async () => {
+    const res = await protectedApp({ scope: fx.receiver.id }).request('/orders', bearer(await fx.issue()))
     expect(res.status).toBe(200)
   })
 

@@ -106,8 +106,14 @@ describe('a missing secret key', () => {
   })
 
   it('throws at m2mAuth() time for bad middleware options', () => {
-    expect(() => m2mAuth({ ...fx.options, scopes: 'mch_x' as never })).toThrow(
-      expect.objectContaining({ option: 'scopes' }),
+    expect(() => m2mAuth({ ...fx.options, scope: 42 as never })).toThrow(
+      expect.objectContaining({ option: 'scope' }),
+    )
+    expect(() => m2mAuth({ ...fx.options, scopes: 'mch_x' } as never)).toThrow(
+      expect.objectContaining({
+        option: 'scopes',
+        message: expect.stringContaining('did you mean `scope`?'),
+      }),
     )
     expect(() => m2mAuth({ ...fx.options, optional: 'yes' as never })).toThrow(M2MConfigError)
     expect(() => m2mAuth({ ...fx.options, realm: 1 as never })).toThrow(M2MConfigError)

@@ -7,6 +7,7 @@ it('exports exactly the documented public names', () => {
     [
       "AuthError",
       "m2mAuth",
+      "requireM2M",
       "requireScopes",
     ]
   `)

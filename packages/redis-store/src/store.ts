@@ -3,7 +3,7 @@
  * shares one cache. Redis is an optimisation, never a dependency of correctness: a slow, failing or
  * unreachable Redis turns into cache misses within `timeoutMs`, and requests go on upstream.
  */
-import type { CachedEntry, CacheStore } from '@m2m-auth/core'
+import { type CachedEntry, type CacheStore, createLibraryLog, type Logger } from '@m2m-auth/core'
 import { hasMethods, type RedisClientLike } from './client.js'
 import { type RedisStoreOperation, withTimeout } from './timeout.js'
 
@@ -30,9 +30,15 @@ export interface RedisStoreOptions {
   /**
    * Called with every failed or timed-out call (never with a token or a secret key: keys are
    * digests). Must not throw; if it does, the error is ignored.
-   * @default logs the first failure once with `console.warn`, then stays silent
+   * @default logs the first failure once through `logger`, then stays silent
    */
   onError?: (error: unknown, context: RedisStoreErrorContext) => void
+  /**
+   * Where the default `onError` writes its one line: an object with `warn` and `error` (console,
+   * pino, Fastify's logger), usually the verifier's `logger`.
+   * @default console
+   */
+  logger?: Logger
 }
 
 /**
@@ -123,13 +129,20 @@ function parseEntry(raw: unknown): CachedEntry | undefined {
   }
 }
 
-function checkOptions(client: RedisClientLike, options: RedisStoreOptions): Required<RedisStoreOptions> {
+function checkOptions(
+  client: RedisClientLike,
+  options: RedisStoreOptions,
+): Required<Omit<RedisStoreOptions, 'logger'>> {
   if (!hasMethods(client, ['get', 'set', 'del'])) {
     throw new TypeError(
       'createRedisStore: the client must have get, set and del methods (a node-redis 5 client, or fromIoredis(redis))',
     )
   }
-  const { prefix = '', timeoutMs = DEFAULT_REDIS_TIMEOUT_MS, onError = warnOnce() } = options
+  const { prefix = '', timeoutMs = DEFAULT_REDIS_TIMEOUT_MS, logger } = options
+  if (logger !== undefined && (typeof logger?.warn !== 'function' || typeof logger.error !== 'function')) {
+    throw new TypeError('createRedisStore: options.logger must have warn and error functions')
+  }
+  const onError = options.onError ?? warnOnce(logger)
   if (typeof prefix !== 'string') throw new TypeError('createRedisStore: options.prefix must be a string')
   // setTimeout's own limit: larger delays fire at once.
   if (typeof timeoutMs !== 'number' || !(timeoutMs > 0 && timeoutMs <= 2_147_483_647)) {
@@ -141,14 +154,14 @@ function checkOptions(client: RedisClientLike, options: RedisStoreOptions): Requ
 }
 
 /** The default error hook: one line for the first failure, so an outage is seen but not flooded. */
-function warnOnce(): NonNullable<RedisStoreOptions['onError']> {
-  let warned = false
+function warnOnce(logger: Logger | undefined): NonNullable<RedisStoreOptions['onError']> {
+  const log = createLibraryLog(logger)
   return (error, { operation }) => {
-    if (warned) return
-    warned = true
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error'
-    console.warn(
-      `[m2m-auth] Redis cache store: ${operation} failed (${reason}); verification goes on without ` +
+    log.once(
+      'redis-store',
+      'warn',
+      `Redis cache store: ${operation} failed (${reason}); verification goes on without ` +
         'the cache. Later failures are not logged: pass onError to createRedisStore to observe them.',
     )
   }

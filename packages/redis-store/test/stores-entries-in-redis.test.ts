@@ -136,12 +136,29 @@ describe('createRedisStore with a client that fails', () => {
       warn.mockRestore()
     }
   })
+
+  it('warns once through the logger option when one is given, and not on the console', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
+    const lines: string[] = []
+    try {
+      const logger = { warn: (m: string) => lines.push(m), error: (m: string) => lines.push(m) }
+      const store = createRedisStore(closedClient(), { logger })
+      await store.get(KEY)
+      await store.get(KEY)
+      expect(lines).toHaveLength(1)
+      expect(lines[0]).toMatch(/^\[m2m-auth\] Redis cache store: get failed/)
+      expect(warn).not.toHaveBeenCalled()
+    } finally {
+      warn.mockRestore()
+    }
+  })
 })
 
 describe('createRedisStore options', () => {
   it.each([
     ['a client without del', { get: () => Promise.resolve(null), set: () => Promise.resolve('OK') }, {}],
     ['timeoutMs 0', closedClient(), { timeoutMs: 0 }],
+    ['a logger without warn', closedClient(), { logger: { error() {} } }],
     ['timeoutMs NaN', closedClient(), { timeoutMs: Number.NaN }],
     ['timeoutMs Infinity', closedClient(), { timeoutMs: Number.POSITIVE_INFINITY }],
     ['a prefix that is not a string', closedClient(), { prefix: 1 }],

@@ -62,6 +62,23 @@ export const routeRows: RowGroup = {
       expect: { status: 400, error: 'invalid_request' },
     },
     {
+      name: 'optional mode next to a required scope, without credentials: 401, never 200',
+      path: '/optional-scoped',
+      expect: { status: 401, error: 'unauthorized' },
+    },
+    {
+      name: 'optional mode next to a required scope, with a token lacking it: 403',
+      path: '/optional-scoped',
+      authorization: async (ctx) => `Bearer ${(await ctx.issue()).token}`,
+      expect: { status: 403, error: 'insufficient_scope', scope: (ctx) => ctx.machines.admin.id },
+    },
+    {
+      name: 'optional mode next to a required scope, with a token carrying it: 200',
+      path: '/optional-scoped',
+      authorization: async (ctx) => `Bearer ${(await ctx.issue({ from: 'privileged' })).token}`,
+      expect: { status: 200, check: expectCaller('privileged') },
+    },
+    {
       name: 'an unprotected route ignores the Authorization header',
       path: '/public',
       authorization: () => GARBAGE,

@@ -41,7 +41,7 @@ export interface RowContext {
 }
 
 /** Paths every subject serves (see `ConformanceSubject`). */
-export type RoutePath = '/public' | '/protected' | '/scoped' | '/optional'
+export type RoutePath = '/public' | '/protected' | '/scoped' | '/optional' | '/optional-scoped'
 
 /** What the answer to a row must be. The suite also checks what every answer of its kind must carry. */
 export interface RowExpectation {

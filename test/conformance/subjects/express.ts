@@ -22,6 +22,11 @@ export function createExpressSubject(name: string, express: ExpressFactory): Con
       app.get('/optional', m2mAuth({ ...verifier, realm, optional: true }), (req, res) => {
         res.json({ m2m: req.m2m })
       })
+      // Optional mode next to a requirement, on the middleware itself: never lets anonymous requests in.
+      const optionalScoped = m2mAuth({ ...verifier, realm, optional: true, scope: scopedRouteScopes })
+      app.get('/optional-scoped', optionalScoped, (req, res) => {
+        res.json({ m2m: req.m2m })
+      })
       return listen(app)
     },
   }

@@ -18,6 +18,11 @@ export const fastifySubject: ConformanceSubject = {
       m2m: request.m2m,
     }))
     app.get('/optional', { config: { m2m: { optional: true } } }, async (request) => ({ m2m: request.m2m }))
+    app.get(
+      '/optional-scoped',
+      { config: { m2m: { optional: true, scope: scopedRouteScopes } } },
+      async (request) => ({ m2m: request.m2m }),
+    )
     await app.listen({ port: 0, host: '127.0.0.1' })
     const { port } = app.server.address() as AddressInfo
     return { url: `http://127.0.0.1:${port}`, close: () => app.close() }

@@ -19,6 +19,11 @@ export const honoSubject: ConformanceSubject = {
       .get('/protected', auth, (c) => c.json({ m2m: c.var.m2m }))
       .get('/scoped', auth, requireScopes(...scopedRouteScopes), (c) => c.json({ m2m: c.var.m2m }))
       .get('/optional', m2mAuth({ ...verifier, realm, optional: true }), (c) => c.json({ m2m: c.var.m2m }))
+      .get(
+        '/optional-scoped',
+        m2mAuth({ ...verifier, realm, optional: true, scope: scopedRouteScopes }),
+        (c) => c.json({ m2m: c.var.m2m }),
+      )
     // Without `serverOptions`, @hono/node-server creates a plain `http.Server`.
     return listen(createAdaptorServer({ fetch: app.fetch }) as Server)
   },

@@ -29,6 +29,7 @@ export interface StartedSubject {
  * | `/protected` | a valid token | `{ "m2m": <VerifiedM2MToken> }` |
  * | `/scoped` | a valid token scoped to every `scopedRouteScopes` entry | `{ "m2m": <VerifiedM2MToken> }` |
  * | `/optional` | optional mode: no credentials pass with `m2m: null`, bad ones do not | `{ "m2m": <token or null> }` |
+ * | `/optional-scoped` | optional mode *and* the `scopedRouteScopes`, in one rule: optional never weakens the requirement | `{ "m2m": <VerifiedM2MToken> }` |
  *
  * Errors are rendered by the adapter's default behaviour (no custom error handler), and it must
  * listen on `127.0.0.1` with port 0.

@@ -92,8 +92,23 @@ function body(machineId: string, now: number): fc.Arbitrary<string> {
     for (const m of ms) m(o)
     return JSON.stringify(o)
   })
+  // Clerk-shaped error bodies: some say the token's value is malformed, others are about the request.
+  const errorItem = fc.record({
+    message: fc.constant('is invalid'),
+    code: fc.constantFrom(
+      ...TOKEN_VALUE_CODES,
+      'form_param_unknown',
+      'form_param_missing',
+      'request_body_invalid',
+    ),
+    meta: fc.option(fc.record({ param_name: fc.constantFrom('token', 'scopes', 'format') }), {
+      nil: undefined,
+    }),
+  })
+  const errorBody = fc.array(errorItem, { maxLength: 3 }).map((errors) => JSON.stringify({ errors }))
   return fc.oneof(
     { weight: 6, arbitrary: tokenObject },
+    { weight: 2, arbitrary: errorBody },
     { weight: 3, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v) ?? 'null') },
     { weight: 1, arbitrary: fc.string({ maxLength: 64 }) },
     { weight: 1, arbitrary: tokenObject.map((json) => json.slice(0, Math.max(1, json.length - 5))) },
@@ -153,12 +168,46 @@ function hasTokenShape(o: unknown): o is Record<string, unknown> & { scopes?: st
   return checks.every(Boolean)
 }
 
+/** Clerk's codes for "the value of this parameter is wrong" (on verify the parameter is `token`). */
+const TOKEN_VALUE_CODES = ['form_param_format_invalid', 'form_param_value_invalid'] as const
+
+/** Whether an error body's items (those with a string message and code) all blame the token value. */
+function saysTheTokenIsMalformed(text: string): boolean {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    return false
+  }
+  const errors = (parsed as { errors?: unknown } | null)?.errors
+  if (typeof parsed !== 'object' || Array.isArray(parsed) || !Array.isArray(errors)) return false
+  const items = errors.filter(
+    (e): e is { code: string; meta?: unknown } =>
+      typeof e === 'object' && e !== null && typeof e.message === 'string' && typeof e.code === 'string',
+  )
+  return (
+    items.length > 0 &&
+    items.every((item) => {
+      const meta = item.meta
+      const param =
+        typeof meta === 'object' && meta !== null && !Array.isArray(meta)
+          ? (meta as { param_name?: unknown }).param_name
+          : undefined
+      return (TOKEN_VALUE_CODES as readonly string[]).includes(item.code) && param === 'token'
+    })
+  )
+}
+
 /** The status the API must answer when the token service answers `answer`. */
 export function expectedStatus(answer: FakeAnswer, machineId: string, now: number): 200 | 401 | 500 | 503 {
   const { status } = answer
   if (status < 200 || status > 299) {
-    if ([400, 404, 410, 422].includes(status)) return 401
-    return status === 401 || status === 403 ? 500 : 503
+    if (status === 404 || status === 410) return 401
+    // A 400/422 is a bad token only when every Clerk error item says the `token` value is malformed.
+    if ((status === 400 || status === 422) && saysTheTokenIsMalformed(answer.body)) return 401
+    // Any other 4xx (our key, our request, something unknown) is ours to fix: 500, never a 401.
+    if (status >= 400 && status < 500 && status !== 429) return 500
+    return 503
   }
   let parsed: unknown
   try {

@@ -3,6 +3,8 @@
  * deployment error, so it throws `M2MConfigError` naming the option, never showing the secret.
  */
 import { M2MConfigError } from '../errors.js'
+import { checkKnownKeys } from '../options/check.js'
+import { CLIENT_OPTION_KEYS } from '../options/keys.js'
 import type { Transport } from './request.js'
 import type { RetryOptions } from './retry.js'
 import { abortableSleep } from './signal.js'
@@ -32,6 +34,7 @@ export interface ResolvedClientOptions {
 /** Checks `options` and fills in the defaults. */
 export function resolveClientOptions(options: M2MClientOptions): ResolvedClientOptions {
   if (typeof options !== 'object' || options === null) failConfig('options', 'options must be an object')
+  checkKnownKeys(options, CLIENT_OPTION_KEYS)
   checkSecretKey(options.secretKey, 'secretKey', failConfig)
   checkRetryOptions(options.retry, 'retry', failConfig)
   const transport: Transport = {

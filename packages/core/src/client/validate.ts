@@ -2,6 +2,9 @@
  * Input checks, run before any request so that a mistake costs no network call and no rate-limit
  * budget. Messages name the parameter and the rule, never the value (it may be a token or a key).
  */
+
+import { RETRY_OPTION_KEYS } from '../options/keys.js'
+import { suggestKey } from '../options/suggest.js'
 import { M2MValidationError } from './errors.js'
 import type { RetryOptions } from './retry.js'
 import type {
@@ -51,6 +54,14 @@ export function checkSecretKey(value: unknown, name: string, fail: Fail): assert
 export function checkRetryOptions(value: unknown, name: string, fail: Fail): void {
   if (value === undefined || value === false) return
   if (!isObject(value)) fail(name, `${name} must be an object or false`)
+  const unknown = Object.keys(value).find((key) => !(RETRY_OPTION_KEYS as readonly string[]).includes(key))
+  if (unknown !== undefined) {
+    const hint = suggestKey(unknown, RETRY_OPTION_KEYS)
+    fail(
+      `${name}.${unknown}`,
+      `Unknown option \`${name}.${unknown}\`${hint ? ` (did you mean \`${name}.${hint}\`?)` : ''}`,
+    )
+  }
   const o = value as Record<keyof RetryOptions, unknown>
   if (o.maxAttempts !== undefined && !isInteger(o.maxAttempts, 1, 100)) {
     fail(`${name}.maxAttempts`, `${name}.maxAttempts must be an integer from 1 to 100`)

@@ -153,3 +153,30 @@ export function authorizationFromRawHeaders(rawHeaders: readonly string[]): stri
   }
   return lines === undefined ? first : lines.join(', ')
 }
+
+/** Parsed request headers as Node and the bridges that imitate it keep them. */
+export interface ParsedHeadersLike {
+  authorization?: string | readonly string[] | undefined
+}
+
+/**
+ * The `Authorization` value of a Node-style request, wherever it is kept: the raw header list when
+ * the request has one (so repeated lines are joined and refused, see
+ * {@link authorizationFromRawHeaders}), else the parsed headers, as serverless bridges and test
+ * helpers fill only those (an array there is joined the same way).
+ *
+ * @example
+ * ```ts
+ * verifier.authenticate(authorizationOf(req.rawHeaders, req.headers))
+ * ```
+ */
+export function authorizationOf(
+  rawHeaders: readonly string[] | undefined,
+  headers: ParsedHeadersLike | undefined,
+): string | undefined {
+  if (rawHeaders !== undefined && rawHeaders.length > 0) return authorizationFromRawHeaders(rawHeaders)
+  const value = headers?.authorization
+  if (value === undefined || typeof value === 'string') return value
+  // Anything else is handed on as it is: parseBearer refuses it (400) rather than treating it as absent.
+  return Array.isArray(value) ? value.join(', ') : (value as unknown as string)
+}

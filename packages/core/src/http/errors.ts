@@ -19,11 +19,17 @@ export interface AuthErrorInit {
   retryAfterSeconds?: number
   /** The scopes that were required (403 only). */
   requiredScopes?: readonly string[]
+  /** The protection space named in the challenge of {@link AuthError.headers}. @default 'api' */
+  realm?: string
   cause?: unknown
 }
 
 /**
  * An authentication outcome that becomes an HTTP answer. Adapters render it with `toErrorResponse()`.
+ * It also speaks the convention of `http-errors`, which Express's default handler and many others
+ * follow: `status`/`statusCode`, `headers` (`WWW-Authenticate` naming {@link AuthError.realm},
+ * `Retry-After`, `Cache-Control: no-store`) and `expose` (the description is safe to show), so an
+ * error handler that knows nothing about this library still sends the right answer.
  *
  * @example
  * ```ts
@@ -42,6 +48,8 @@ export class AuthError extends M2MError {
   readonly description: string
   readonly retryAfterSeconds: number | undefined
   readonly requiredScopes: readonly string[] | undefined
+  /** The protection space of the challenge in {@link AuthError.headers}; see `withRealm()`. */
+  readonly realm: string
 
   constructor(init: AuthErrorInit) {
     super(init.code, init.description, init.cause === undefined ? undefined : { cause: init.cause })
@@ -49,6 +57,38 @@ export class AuthError extends M2MError {
     this.description = init.description
     this.retryAfterSeconds = init.retryAfterSeconds
     this.requiredScopes = init.requiredScopes
+    this.realm = init.realm ?? 'api'
+  }
+
+  /** Same as `status`, for handlers that read `statusCode` (Fastify, `http-errors`). */
+  get statusCode(): AuthErrorInit['status'] {
+    return this.status
+  }
+
+  /** Whether the message may be shown to the client: true for 4xx, as `http-errors` does. */
+  get expose(): boolean {
+    return this.status < 500
+  }
+
+  /**
+   * The headers of the answer: `Cache-Control: no-store`, the `WWW-Authenticate` challenge (4xx)
+   * naming `realm`, and `Retry-After` (503). Lower-case names; no content type (the body is the
+   * error handler's).
+   */
+  get headers(): Record<string, string> {
+    return errorHeaders(this, this.realm)
+  }
+
+  /**
+   * This error with another realm (a copy of the same class; `this` when the realm is the same).
+   * Errors can be shared between requests (one verification serving several), so a realm is never
+   * written into an existing error.
+   */
+  withRealm(realm: string): this {
+    if (realm === this.realm) return this
+    const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this)) as this
+    Object.defineProperty(copy, 'realm', { value: realm, enumerable: true })
+    return copy
   }
 
   /**
@@ -65,6 +105,25 @@ export class AuthError extends M2MError {
     }
     return value
   }
+}
+
+/**
+ * The headers of an error answer: `Cache-Control: no-store`, `WWW-Authenticate` for 4xx and
+ * `Retry-After` (whole seconds, at least 1) when the error has one.
+ *
+ * @example
+ * ```ts
+ * errorHeaders(new TokenServiceUnavailableError(3), 'api') // { 'cache-control': 'no-store', 'retry-after': '3' }
+ * ```
+ */
+export function errorHeaders(error: AuthError, realm: string): Record<string, string> {
+  const headers: Record<string, string> = { 'cache-control': 'no-store' }
+  const challenge = error.challenge(realm)
+  if (challenge !== undefined) headers['www-authenticate'] = challenge
+  if (error.retryAfterSeconds !== undefined) {
+    headers['retry-after'] = String(Math.max(1, Math.ceil(error.retryAfterSeconds)))
+  }
+  return headers
 }
 
 /** RFC 6750 quoted-string content: no `"` or `\`, printable ASCII only. */

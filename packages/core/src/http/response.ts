@@ -1,4 +1,4 @@
-import { AuthError, ServerConfigError } from './errors.js'
+import { AuthError, errorHeaders, ServerConfigError } from './errors.js'
 
 /** A framework-neutral HTTP answer: what every adapter sends for an error. */
 export interface ErrorResponse {
@@ -11,7 +11,7 @@ export interface ErrorResponse {
 export interface ErrorResponseOptions {
   /**
    * The protection space named in `WWW-Authenticate`.
-   * @default 'api'
+   * @default the error's `realm` ('api' unless set with `withRealm()`)
    */
   realm?: string
 }
@@ -28,15 +28,8 @@ export interface ErrorResponseOptions {
  */
 export function toErrorResponse(error: unknown, options: ErrorResponseOptions = {}): ErrorResponse {
   const authError = error instanceof AuthError ? error : new ServerConfigError('Internal server error')
-  const headers: Record<string, string> = {
-    'cache-control': 'no-store',
-    'content-type': 'application/json; charset=utf-8',
-  }
-  const challenge = authError.challenge(options.realm ?? 'api')
-  if (challenge !== undefined) headers['www-authenticate'] = challenge
-  if (authError.retryAfterSeconds !== undefined) {
-    headers['retry-after'] = String(Math.max(1, Math.ceil(authError.retryAfterSeconds)))
-  }
+  const headers = errorHeaders(authError, options.realm ?? authError.realm)
+  headers['content-type'] = 'application/json; charset=utf-8'
   return {
     status: authError.status,
     headers,

@@ -21,15 +21,26 @@ export interface OpaqueVerifierOptions {
   now: Clock
 }
 
-/** Statuses by which Clerk says "this token is not valid": definite negatives, safe to cache. */
-const INVALID_TOKEN_STATUSES = new Set([400, 404, 410, 422])
+/** Statuses by which Clerk says "this token does not exist (any more)": definite negatives, safe to cache. */
+const INVALID_TOKEN_STATUSES = new Set([404, 410])
 /** Statuses by which Clerk says "your secret key is not valid": our deployment is broken. */
 const KEY_REJECTED_STATUSES = new Set([401, 403])
+/** Statuses whose meaning depends on the error codes: about the token, or about our request. */
+const CODED_STATUSES = new Set([400, 422])
+/**
+ * Clerk's codes for a parameter whose *value* is wrong. On verify the only parameter is `token`,
+ * so these, naming `token`, say the token is malformed: a definite "no". Every other code of a 400
+ * (`form_param_unknown`, `form_param_missing`, `request_body_invalid`, an API-version complaint, a
+ * code we do not know) is about our request: a bug or an incompatibility here, never the caller's
+ * fault, and never to be cached as an invalid token.
+ */
+const TOKEN_VALUE_CODES = new Set(['form_param_format_invalid', 'form_param_value_invalid'])
 
 /**
  * Builds the opaque verifier. The returned function throws only `AuthError`s:
- * `InvalidTokenError` (definite: unknown, revoked, expired), `ServerConfigError` (our key was
- * rejected) or `TokenServiceUnavailableError` (429, 5xx, unreadable answer, network, timeout).
+ * `InvalidTokenError` (definite: unknown, revoked, expired, a malformed token), `ServerConfigError`
+ * (our key or our request was rejected) or `TokenServiceUnavailableError` (429, 5xx, unreadable
+ * answer, network, timeout).
  */
 export function createOpaqueVerifier(
   opts: OpaqueVerifierOptions,
@@ -79,9 +90,15 @@ export function toAuthError(error: unknown): AuthError {
   if (error instanceof M2MApiError) {
     if (error.malformedResponse) return unavailable(error)
     if (INVALID_TOKEN_STATUSES.has(error.status)) return new InvalidTokenError(undefined, error)
+    if (CODED_STATUSES.has(error.status) && isAboutTheToken(error))
+      return new InvalidTokenError(undefined, error)
     if (KEY_REJECTED_STATUSES.has(error.status)) {
       const description = `The token service rejected this server's secret key (HTTP ${error.status})`
       return new ServerConfigError(description, error)
+    }
+    // Any other 4xx is about our request: 500, logged once by the verifier, never cached.
+    if (error.status >= 400 && error.status < 500 && error.status !== 429) {
+      return new ServerConfigError('The token service refused the verification request', error)
     }
     // 429, 5xx and anything unexpected: Clerk did not say the token is bad, so fail closed with 503.
     return unavailable(error)
@@ -89,6 +106,14 @@ export function toAuthError(error: unknown): AuthError {
   if (error instanceof M2MValidationError) return new InvalidTokenError(undefined, error)
   // M2MNetworkError, our deadline, or anything else: we could not get an answer.
   return unavailable(error)
+}
+
+/** Every error item names the `token` parameter and says its value is wrong. */
+function isAboutTheToken(error: M2MApiError): boolean {
+  return (
+    error.errors.length > 0 &&
+    error.errors.every((item) => TOKEN_VALUE_CODES.has(item.code) && item.meta?.param_name === 'token')
+  )
 }
 
 function unavailable(error: unknown): TokenServiceUnavailableError {

@@ -7,6 +7,8 @@ import type { RetryOptions } from '../client/retry.js'
 import type { PathStyle } from '../client/types.js'
 import { M2MConfigError } from '../errors.js'
 import { isLogger, type Logger } from '../logger.js'
+import { checkKnownKeys } from '../options/check.js'
+import { CACHE_OPTION_KEYS, JWT_OPTION_KEYS, VERIFIER_OPTION_KEYS } from '../options/keys.js'
 import type { Clock, FetchLike } from '../types.js'
 import type { CacheStore } from './cache.js'
 import type { VerifierEventListener } from './events.js'
@@ -148,6 +150,7 @@ function fail(option: string, message: string): never {
 /** Checks `options` and fills in the defaults. */
 export function resolveConfig(options: VerifierOptions): ResolvedVerifierConfig {
   if (typeof options !== 'object' || options === null) fail('options', 'options must be an object')
+  checkKnownKeys(options, VERIFIER_OPTION_KEYS)
   if (typeof options.secretKey !== 'string' || !SECRET_KEY_PATTERN.test(options.secretKey)) {
     fail('secretKey', 'secretKey must be a Clerk secret key starting with ak_, sk_test_ or sk_live_')
   }
@@ -207,6 +210,7 @@ function resolveCache(value: VerifierCacheOptions | false | undefined): Resolved
     fail('cache', 'cache must be an object or false')
   }
   const c = value || {}
+  checkKnownKeys(c, CACHE_OPTION_KEYS, 'cache')
   const s = c.store as unknown as Record<string, unknown> | undefined
   if (s !== undefined && !['get', 'set', 'delete'].every((m) => typeof s?.[m] === 'function')) {
     fail('cache.store', 'cache.store must have get, set and delete methods')
@@ -230,6 +234,7 @@ function resolveJwt(
   if (value === false) return undefined
   if (value === undefined) return jwtKey !== undefined || secretKey.startsWith('sk_') ? {} : undefined
   if (typeof value !== 'object' || value === null) fail('jwt', 'jwt must be an object or false')
+  checkKnownKeys(value, JWT_OPTION_KEYS, 'jwt')
   duration('jwt.maxAgeMs', value.maxAgeMs, 1, 1)
   duration('jwt.cooldownMs', value.cooldownMs, 0, 0)
   return value

@@ -167,6 +167,9 @@ export function createUpstream(ctx: UpstreamContext) {
     counters.errors++
     emit?.('error', format, token, { errorCode: error.code }, digest)
     if (error instanceof ServerConfigError) ctx.reportConfigError(error)
+    // Rate-limited in the log seam: one line per verifier per interval, with a count of the rest.
+    if (error instanceof TokenServiceUnavailableError)
+      ctx.log.outage(`token verification failed: ${error.description}`)
     if (error instanceof TokenServiceUnavailableError && usable(stale, epoch)) {
       counters.staleHits++
       emit?.('stale_hit', format, token, undefined, digest)

@@ -7,21 +7,24 @@ import { LRUCache } from 'lru-cache'
 import { createM2MClient } from '../client/client.js'
 import type { M2MCallOptions, M2MClient, RevokeTokenParams } from '../client/types.js'
 import { parseBearer } from '../http/bearer.js'
-import {
-  InsufficientScopeError,
-  InvalidTokenError,
-  MissingTokenError,
-  type ServerConfigError,
-} from '../http/errors.js'
-import { createLibraryLog, type LibraryLog } from '../logger.js'
+import { InvalidTokenError, MissingTokenError } from '../http/errors.js'
+import { createLibraryLog } from '../logger.js'
 import type { M2MToken, VerifiedM2MToken } from '../types.js'
+import {
+  ANY_TOKEN,
+  type AuthRule,
+  type AuthRuleOptions,
+  applyAuthRule,
+  checkStatic,
+  ruleOf,
+} from './authorize.js'
 import { createMemoryCache, type MemoryEntry, NegativeCache, SingleFlight } from './cache.js'
 import { classifyToken } from './classify.js'
 import { createEmitter } from './events.js'
 import { createJwtVerifier } from './jwt.js'
 import { createOpaqueVerifier } from './opaque.js'
 import { type ResolvedVerifierConfig, resolveConfig, type VerifierOptions } from './options.js'
-import { checkScopes, hasScopes } from './scopes.js'
+import { reportOnce } from './report.js'
 import { createSharedCache } from './store.js'
 import { createUpstream, type UpstreamContext } from './upstream.js'
 
@@ -47,26 +50,32 @@ export interface VerifierStats {
   negativeSize: number
 }
 
-/** Options of {@link Verifier.authenticate}. */
-export interface AuthenticateOptions {
-  /** Machine ids (`mch_...`) that must **all** be in the token's `scopes` (else 403). */
-  scopes?: readonly string[]
-  /** No bearer credentials at all is allowed (resolves `null`); a bad token is still rejected. */
-  optional?: boolean
-}
+/**
+ * Options of {@link Verifier.authenticate}: the rule the request must satisfy (`scope`, `callers`,
+ * `authorize`, `optional`). Compiled on first use and remembered per options object: build it once
+ * (or compile it with `createAuthRule()`) rather than per request, and pass a new object to change it.
+ */
+export interface AuthenticateOptions<TRequest = unknown> extends AuthRuleOptions<TRequest> {}
 
 /** A verifier of Clerk M2M tokens. Build one per app with {@link createVerifier}. */
 export interface Verifier {
   /** Verifies a raw token. Rejects only with `AuthError`s; never calls upstream for non-M2M strings. */
   verify(token: string): Promise<VerifiedM2MToken>
-  /** `parseBearer` + `verify` + `checkScopes`. */
-  authenticate(
+  /**
+   * `parseBearer` + `verify` + the rule (`scope`, `callers`, `authorize`): 401, 400, 403, 503 or 500
+   * as `AuthError`s; an `authorize` hook's own exception is passed on as it is. `request` is handed
+   * to the hook. Resolves `null` only for a request without credentials where `optional` is set and
+   * nothing is required.
+   */
+  authenticate<TRequest = unknown>(
     authorizationHeader: string | null | undefined,
-    options?: AuthenticateOptions & { optional?: false },
+    options?: AuthenticateOptions<TRequest> & { optional?: false },
+    request?: TRequest,
   ): Promise<VerifiedM2MToken>
-  authenticate(
+  authenticate<TRequest = unknown>(
     authorizationHeader: string | null | undefined,
-    options: AuthenticateOptions,
+    options: AuthenticateOptions<TRequest> | AuthRule<TRequest>,
+    request?: TRequest,
   ): Promise<VerifiedM2MToken | null>
   /** Forgets everything cached about `token` (memory, negative cache and shared store). */
   invalidate(token: string): Promise<void> | void
@@ -85,7 +94,7 @@ export interface Verifier {
  * @example
  * ```ts
  * const verifier = createVerifier({ secretKey: 'ak_...', machineId: 'mch_...' })
- * const token = await verifier.authenticate(request.headers.get('authorization'), { scopes: [] })
+ * const token = await verifier.authenticate(request.headers.get('authorization'), { scope: 'mch_...' })
  * token.subject // the calling machine
  * ```
  */
@@ -179,30 +188,34 @@ export function createVerifier(options: VerifierOptions): Verifier {
   // Not `async`: on the hot path a settled cached promise is returned as is, without another wrap.
   function authenticate(
     header: string | null | undefined,
-    opts: AuthenticateOptions = {},
+    opts: AuthenticateOptions<unknown> | AuthRule<unknown> = ANY_TOKEN,
+    request?: unknown,
   ): Promise<VerifiedM2MToken | null> {
+    let rule: AuthRule<unknown>
     let token: string
     try {
+      rule = ruleOf(opts)
       token = parseBearer(header)
     } catch (error) {
-      if (opts.optional === true && error instanceof MissingTokenError) return Promise.resolve(null)
+      // One rule, in authorize.ts: optional never lets an anonymous request reach a requirement.
+      if (error instanceof MissingTokenError && ruleOf(opts).anonymousAllowed) return Promise.resolve(null)
       return Promise.reject(error)
     }
-    const required = opts.scopes
     const entry = freshEntry(token)
     if (entry !== undefined) {
-      // Checked synchronously: a cache hit costs no extra promise.
-      if (required !== undefined && !hasScopes(entry.token, required)) {
-        return Promise.reject(new InsufficientScopeError(required))
+      if (!rule.requiresToken) return entry.promise
+      // Scope and caller checks run synchronously: a cache hit costs no extra promise.
+      try {
+        checkStatic(rule, entry.token)
+      } catch (error) {
+        return Promise.reject(error)
       }
-      return entry.promise
+      if (rule.hooks.length === 0) return entry.promise
+      return Promise.resolve(applyAuthRule(rule, entry.token, request))
     }
     const verified = verifySlow(token)
-    if (required === undefined || required.length === 0) return verified
-    return verified.then((result) => {
-      checkScopes(result, required)
-      return result
-    })
+    if (!rule.requiresToken) return verified
+    return verified.then((result) => applyAuthRule(rule, result, request))
   }
 
   function invalidate(token: string): Promise<void> | void {
@@ -268,17 +281,4 @@ function buildJwt(config: ResolvedVerifierConfig): UpstreamContext['verifyJwt'] 
     cooldownMs: config.jwt.cooldownMs,
     shareInFlight: config.singleFlight,
   })
-}
-
-/** One loud line per verifier when our own configuration is rejected; never the key itself. */
-function reportOnce(config: ResolvedVerifierConfig, log: LibraryLog): (error: ServerConfigError) => void {
-  return (error) => {
-    log.once(
-      'server-config',
-      'error',
-      `M2M token verification is misconfigured: ${error.description} (token service ` +
-        `${config.apiUrl}). Requests needing verification are answered 500 until this is fixed: check ` +
-        'the secretKey option or the CLERK_MACHINE_SECRET_KEY / CLERK_SECRET_KEY environment variables.',
-    )
-  }
 }

@@ -6,7 +6,7 @@ export type {
 } from './caller/events.js'
 export { createM2MFetch, type M2MFetchOptions } from './caller/fetch.js'
 export { CREATE_BACKOFF_INITIAL_MS, CREATE_BACKOFF_MAX_MS, M2MKeyRejectedError } from './caller/held.js'
-export { TOKEN_SOURCE_OPTION_KEYS, type TokenSourceOptions } from './caller/options.js'
+export type { TokenSourceOptions } from './caller/options.js'
 export { createOriginMatcher, type OriginMatcher } from './caller/origins.js'
 export {
   createTokenSource,
@@ -73,8 +73,11 @@ export {
   CACHE_OPTION_KEYS,
   CLIENT_OPTION_KEYS,
   JWT_OPTION_KEYS,
+  M2M_FETCH_OPTION_KEYS,
+  M2M_INTERCEPTOR_OPTION_KEYS,
   RETRY_OPTION_KEYS,
   RULE_OPTION_KEYS,
+  TOKEN_SOURCE_OPTION_KEYS,
   VERIFIER_OPTION_KEYS,
 } from './options/keys.js'
 export { suggestKey } from './options/suggest.js'

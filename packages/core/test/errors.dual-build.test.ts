@@ -24,6 +24,8 @@ const MAKE = {
   M2MNetworkError: (m: Core) =>
     new m.M2MNetworkError('unreachable', { cause: new Error('x'), timedOut: true }),
   M2MValidationError: (m: Core) => new m.M2MValidationError('limit', 'limit must be positive'),
+  M2MKeyRejectedError: (m: Core) =>
+    new m.M2MKeyRejectedError(new m.M2MApiError({ status: 401, errors: [{ code: 'x', message: 'y' }] })),
   AuthError: (m: Core) => new m.AuthError({ code: 'invalid_token', status: 401, description: 'no' }),
   MissingTokenError: (m: Core) => new m.MissingTokenError(),
   InvalidRequestError: (m: Core) => new m.InvalidRequestError('malformed'),
@@ -40,6 +42,7 @@ const PARENT: Record<ErrorName, ErrorName | null> = {
   M2MApiError: 'M2MError',
   M2MNetworkError: 'M2MError',
   M2MValidationError: 'M2MError',
+  M2MKeyRejectedError: 'M2MApiError',
   AuthError: 'M2MError',
   MissingTokenError: 'AuthError',
   InvalidRequestError: 'AuthError',

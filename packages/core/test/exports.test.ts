@@ -27,6 +27,8 @@ it('exports exactly the documented public names', () => {
       "M2MKeyRejectedError",
       "M2MNetworkError",
       "M2MValidationError",
+      "M2M_FETCH_OPTION_KEYS",
+      "M2M_INTERCEPTOR_OPTION_KEYS",
       "MACHINE_ID_PATTERN",
       "MACHINE_SECRET_KEY_ENV_VAR",
       "MAX_TOKEN_LENGTH",

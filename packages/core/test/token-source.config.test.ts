@@ -73,7 +73,7 @@ describe('createTokenSource checks its options at startup', () => {
   it('refuses an unknown option, naming it', () => {
     const error = configError(build({ refreshBeforeMS: 1000 }))
     expect(error.option).toBe('refreshBeforeMS')
-    expect(error.message).toMatch(/unknown option "refreshBeforeMS"/)
+    expect(error.message).toMatch(/Unknown option `refreshBeforeMS` \(did you mean `refreshBeforeMs`\?\)/)
   })
 
   it('accepts every documented option', () => {

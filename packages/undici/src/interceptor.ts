@@ -5,7 +5,13 @@
  * leaves the listed origins carries no token from us (undici's redirect handling also drops
  * `authorization` when the origin changes).
  */
-import { createOriginMatcher, M2MConfigError, type TokenSource } from '@m2m-auth/core'
+import {
+  checkKnownKeys,
+  createOriginMatcher,
+  M2M_INTERCEPTOR_OPTION_KEYS,
+  M2MConfigError,
+  type TokenSource,
+} from '@m2m-auth/core'
 import type { Dispatcher } from 'undici'
 import { isReplayableBody, withAuthorization } from './headers.js'
 import { ReplayOn401Handler } from './replay.js'
@@ -24,8 +30,6 @@ export interface M2MInterceptorOptions {
   /** Origins (`scheme://host[:port]`, exact match) whose requests get `Authorization: Bearer <token>`. */
   origins: readonly string[]
 }
-
-const KNOWN_OPTIONS = ['source', 'origins']
 
 /**
  * Builds the interceptor. On a request whose origin is listed it replaces `authorization` with
@@ -48,15 +52,7 @@ export function createM2MInterceptor(
   if (typeof options !== 'object' || options === null) {
     throw new M2MConfigError('options', 'options must be an object')
   }
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.includes(key)) {
-      const name = key.slice(0, 64)
-      throw new M2MConfigError(
-        name,
-        `createM2MInterceptor: unknown option "${name}" (known: source, origins)`,
-      )
-    }
-  }
+  checkKnownKeys(options, M2M_INTERCEPTOR_OPTION_KEYS)
   const { source } = options
   if (typeof source?.getToken !== 'function' || typeof source.invalidate !== 'function') {
     throw new M2MConfigError('source', 'source must be a token source (see createTokenSource)')

@@ -4,8 +4,9 @@
  * with a new token when the receiver answers 401.
  */
 import { M2MConfigError } from '../errors.js'
+import { checkKnownKeys } from '../options/check.js'
+import { M2M_FETCH_OPTION_KEYS } from '../options/keys.js'
 import type { FetchLike } from '../types.js'
-import { rejectUnknownOptions } from './options.js'
 import { createOriginMatcher } from './origins.js'
 import { type Hop, isReplayableBody, MAX_REDIRECTS, nextHop, REDIRECT_STATUSES } from './redirect.js'
 import type { TokenSource } from './token-source.js'
@@ -52,7 +53,7 @@ export function createM2MFetch(options: M2MFetchOptions): FetchLike {
   if (typeof options !== 'object' || options === null) {
     throw new M2MConfigError('options', 'options must be an object')
   }
-  rejectUnknownOptions(options, ['source', 'origins', 'fetch'], 'createM2MFetch')
+  checkKnownKeys(options, M2M_FETCH_OPTION_KEYS)
   const { source } = options
   if (typeof source?.getToken !== 'function' || typeof source.invalidate !== 'function') {
     throw new M2MConfigError('source', 'source must be a token source (see createTokenSource)')

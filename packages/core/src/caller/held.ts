@@ -4,6 +4,7 @@
  * is left running in a serverless runtime and tests move a fake clock instead of sleeping.
  */
 import { M2MApiError } from '../client/errors.js'
+import { brand } from '../errors.js'
 import type { M2MToken } from '../types.js'
 
 /** The current token and when it stops being handed out without a refresh. */
@@ -104,6 +105,10 @@ export function createBackoffMs(failures: number, error: unknown, random: () => 
  * ```
  */
 export class M2MKeyRejectedError extends M2MApiError {
+  static {
+    brand(M2MKeyRejectedError, 'M2MKeyRejectedError')
+  }
+
   constructor(cause: M2MApiError) {
     super({
       status: cause.status,

@@ -11,6 +11,8 @@ import { validateCreateParams } from '../client/validate.js'
 import { MACHINE_SECRET_KEY_ENV_VAR } from '../config.js'
 import { M2MConfigError } from '../errors.js'
 import { isLogger, type Logger } from '../logger.js'
+import { checkKnownKeys } from '../options/check.js'
+import { TOKEN_SOURCE_OPTION_KEYS } from '../options/keys.js'
 import type { Clock, FetchLike } from '../types.js'
 import type { TokenSourceEventListener } from './events.js'
 
@@ -99,56 +101,16 @@ export interface ResolvedTokenSourceConfig {
   logger: Logger
 }
 
-/**
- * The option names `createTokenSource` accepts; anything else is refused at startup.
- *
- * @example
- * ```ts
- * TOKEN_SOURCE_OPTION_KEYS.includes('refreshBeforeMs') // true
- * ```
- */
-export const TOKEN_SOURCE_OPTION_KEYS: readonly string[] = [
-  'secretKey',
-  'apiUrl',
-  'apiVersion',
-  'pathStyle',
-  'secondsUntilExpiration',
-  'tokenFormat',
-  'claims',
-  'minRemainingTtlSeconds',
-  'refreshBeforeMs',
-  'hardRefreshBeforeMs',
-  'timeoutMs',
-  'retry',
-  'fetch',
-  'now',
-  'onEvent',
-  'logger',
-]
-
 const MAX_TIMER_MS = 2_147_483_647
 
 function fail(option: string, message: string): never {
   throw new M2MConfigError(option, message)
 }
 
-/**
- * Refuses option names that are not in `known`. A local check until the shared unknown-option
- * checker exists; the name is cut short because it is echoed.
- */
-export function rejectUnknownOptions(options: object, known: readonly string[], where: string): void {
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) {
-      const name = key.slice(0, 64)
-      fail(name, `${where}: unknown option "${name}" (known: ${known.join(', ')})`)
-    }
-  }
-}
-
 /** Checks `options` and fills in the defaults. */
 export function resolveTokenSourceConfig(options: TokenSourceOptions): ResolvedTokenSourceConfig {
   if (typeof options !== 'object' || options === null) fail('options', 'options must be an object')
-  rejectUnknownOptions(options, TOKEN_SOURCE_OPTION_KEYS, 'createTokenSource')
+  checkKnownKeys(options, TOKEN_SOURCE_OPTION_KEYS)
   checkMachineKey(options.secretKey)
   const timeoutMs = duration('timeoutMs', options.timeoutMs, 5000, 1)
   const seconds = options.secondsUntilExpiration ?? 3600

@@ -48,6 +48,32 @@ export const RETRY_OPTION_KEYS = [
   'maxElapsedMs',
 ] as const
 
+/** Keys of `createTokenSource()` options (the calling side). */
+export const TOKEN_SOURCE_OPTION_KEYS = [
+  'apiUrl',
+  'apiVersion',
+  'claims',
+  'fetch',
+  'hardRefreshBeforeMs',
+  'logger',
+  'minRemainingTtlSeconds',
+  'now',
+  'onEvent',
+  'pathStyle',
+  'refreshBeforeMs',
+  'retry',
+  'secondsUntilExpiration',
+  'secretKey',
+  'timeoutMs',
+  'tokenFormat',
+] as const
+
+/** Keys of `createM2MFetch()` options. */
+export const M2M_FETCH_OPTION_KEYS = ['fetch', 'origins', 'source'] as const
+
+/** Keys of `createM2MInterceptor()` options (`@m2m-auth/undici`). */
+export const M2M_INTERCEPTOR_OPTION_KEYS = ['origins', 'source'] as const
+
 /** Keys of `createM2MClient()` options. */
 export const CLIENT_OPTION_KEYS = [
   'apiUrl',

@@ -15,8 +15,16 @@ export type {
 } from './client/types.js'
 export { MACHINE_ID_PATTERN, TOKEN_ID_PATTERN } from './client/validate.js'
 export type { M2MTokenList } from './client/wire.js'
-export { API_URL_ENV_VAR, type EnvLike, resolveVerifierOptions, SECRET_KEY_ENV_VARS } from './config.js'
+export {
+  API_URL_ENV_VAR,
+  type EnvLike,
+  MACHINE_ID_ENV_VAR,
+  resolveVerifierOptions,
+  SECRET_KEY_ENV_VARS,
+} from './config.js'
 export { M2MConfigError, M2MError } from './errors.js'
+export type { BreakerOptions } from './guard/breaker.js'
+export type { BudgetOptions } from './guard/budget.js'
 export { authorizationFromRawHeaders, MAX_TOKEN_LENGTH, parseBearer } from './http/bearer.js'
 export {
   AuthError,

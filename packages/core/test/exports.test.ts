@@ -19,6 +19,7 @@ it('exports exactly the documented public names', () => {
       "M2MError",
       "M2MNetworkError",
       "M2MValidationError",
+      "MACHINE_ID_ENV_VAR",
       "MACHINE_ID_PATTERN",
       "MAX_TOKEN_LENGTH",
       "MissingTokenError",

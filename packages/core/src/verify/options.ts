@@ -13,6 +13,7 @@ import { isLogger, type Logger } from '../logger.js'
 import type { Clock, FetchLike } from '../types.js'
 import type { CacheStore } from './cache.js'
 import type { VerifierEventListener } from './events.js'
+import { assertJwtKeyConfig } from './jwt.js'
 
 /** Cache options of {@link VerifierOptions}. */
 export interface VerifierCacheOptions {
@@ -190,6 +191,8 @@ export function resolveConfig(options: VerifierOptions): ResolvedVerifierConfig 
   const jwtKey = optionalString('jwtKey', options.jwtKey)
   const jwt = resolveJwt(options.jwt, options.secretKey, jwtKey)
   const { machineId, secretKey } = options
+  // A JWT setting with no key at all is the more basic mistake: report it before the machine id.
+  if (jwt !== undefined) assertJwtKeyConfig({ secretKey, jwtKey })
   return {
     secretKey: options.secretKey,
     apiUrl: resolveApiUrl(options.apiUrl),

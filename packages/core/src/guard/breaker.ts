@@ -67,7 +67,10 @@ export interface Breaker {
 const CALL: Pass = Object.freeze({ probe: false })
 const PROBE: Pass = Object.freeze({ probe: true })
 
-/** Builds a breaker; `random` in [0, 1) draws the jitter. `policy: false` keeps only the back-off. */
+/**
+ * Builds a breaker; `random` in [0, 1) draws the jitter. `policy: false` admits every call (no
+ * breaker and no Retry-After back-off: every caller then meets the failure itself).
+ */
 export function createBreaker(policy: BreakerPolicy | false, now: Clock, random = Math.random): Breaker {
   let failures = 0
   let opens = 0
@@ -115,6 +118,7 @@ export function createBreaker(policy: BreakerPolicy | false, now: Clock, random 
     },
     backOff(_pass, retryAfterMs) {
       close()
+      if (policy === false) return
       const waitMs = Math.min(Math.max(retryAfterMs, 0), MAX_BACK_OFF_MS)
       backOffUntil = Math.max(backOffUntil, now() + waitMs)
     },

@@ -44,7 +44,7 @@ export function resolveBudget(value: BudgetOptions | false | undefined): BudgetP
   }
 }
 
-/** `breaker`: options, or `false` for none (a `Retry-After` is still honoured). */
+/** `breaker`: options, or `false` for none (nor a Retry-After back-off). */
 export function resolveBreaker(value: BreakerOptions | false | undefined): BreakerPolicy | false {
   if (value === false) return false
   const b = value === undefined ? {} : object('breaker', value)

@@ -99,7 +99,7 @@ export interface VerifierOptions {
   /**
    * The breaker of the verify call (and, separately, of the JWKS fetch): after `failureThreshold`
    * consecutive failures it answers 503 at once for a growing, jittered time, then lets one probe
-   * decide. A 429's `Retry-After` is honoured by all calls even with `breaker: false`.
+   * decide. A 429's `Retry-After` stops all calls until it has passed. `false` turns off both.
    * @default { failureThreshold: 3, minOpenMs: 1000, maxOpenMs: 30000 }
    */
   breaker?: BreakerOptions | false

@@ -7,7 +7,15 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createTestClock, startTestEmulator } from '../helpers/emulator.js'
-import { get, header, pooled, recordingLogger, type SecurityEnv, startSecurityEnv, subjects } from './support.js'
+import {
+  get,
+  header,
+  pooled,
+  recordingLogger,
+  type SecurityEnv,
+  startSecurityEnv,
+  subjects,
+} from './support.js'
 
 const TIMEOUT_MS = 250
 /** A retry policy that would retry a 429 and a timeout if the verifier let it. */
@@ -63,7 +71,9 @@ for (const subject of subjects) {
         }
         expect((await get(server, known.token)).status, 'stale entry served during the back-off').toBe(200)
         const callsDuring = verifyCalls() - before - 1
-        figures.push(`  ${subject.name}: ${callsDuring} upstream calls during the Retry-After window (21 requests)`)
+        figures.push(
+          `  ${subject.name}: ${callsDuring} upstream calls during the Retry-After window (21 requests)`,
+        )
         expect(callsDuring).toBe(0)
 
         env.emulator.setFaults({})
@@ -84,7 +94,9 @@ for (const subject of subjects) {
         const run = await timed(() => pooled(tokens.slice(0, 30), 1, (t) => get(server, t.token)))
         for (const answer of run.value) expect(answer.status).toBe(503)
         const calls = verifyCalls() - before
-        figures.push(`  ${subject.name}: 30 requests against a hung service in ${Math.round(run.ms)} ms, ${calls} calls`)
+        figures.push(
+          `  ${subject.name}: 30 requests against a hung service in ${Math.round(run.ms)} ms, ${calls} calls`,
+        )
         // Three timeouts open the breaker; without it, 30 x 250 ms = 7.5 s.
         expect(calls).toBeLessThanOrEqual(4)
         expect(run.ms).toBeLessThan(30 * TIMEOUT_MS * 0.4)
@@ -98,7 +110,10 @@ for (const subject of subjects) {
 
         env.emulator.setFaults({})
         clock.advance(120_000) // past the (now longer) open time
-        expect((await get(server, tokens[34]!.token)).status, 'the probe succeeds and closes the breaker').toBe(200)
+        expect(
+          (await get(server, tokens[34]!.token)).status,
+          'the probe succeeds and closes the breaker',
+        ).toBe(200)
         expect((await get(server, tokens[35]!.token)).status).toBe(200)
       } finally {
         await server.close()
@@ -125,7 +140,9 @@ for (const subject of subjects) {
         expect(verifyCalls() - before, 'no retry while a stale entry can answer').toBe(1)
         const rest = await timed(() => pooled(Array.from({ length: 19 }), 1, () => get(server, known.token)))
         for (const answer of rest.value) expect(answer.status).toBe(200)
-        figures.push(`  ${subject.name}: 19 more stale answers with a hung service in ${Math.round(rest.ms)} ms`)
+        figures.push(
+          `  ${subject.name}: 19 more stale answers with a hung service in ${Math.round(rest.ms)} ms`,
+        )
         // At most two more calls (the breaker opens at the third failure), each one attempt.
         expect(verifyCalls() - before).toBeLessThanOrEqual(3)
         expect(rest.ms).toBeLessThan(19 * TIMEOUT_MS * 0.5)
@@ -136,7 +153,9 @@ for (const subject of subjects) {
 
     it('the JWKS fetch has its own breaker: a hung key set costs three timeouts, not one per request', async () => {
       // An emulator of its own: key sets are cached per instance, process-wide.
-      const { emulator } = await startTestEmulator({ machines: [{ name: 'caller', scopes: ['api'] }, { name: 'api' }] })
+      const { emulator } = await startTestEmulator({
+        machines: [{ name: 'caller', scopes: ['api'] }, { name: 'api' }],
+      })
       const [caller, api] = [emulator.machines[0]!, emulator.machines[1]!]
       const verifier = {
         ...env.verifier({ timeoutMs: TIMEOUT_MS, logger: recordingLogger() }),

@@ -20,7 +20,7 @@ afterAll(async () => {
 
 for (const subject of subjects) {
   describe(`${subject.name}: the receiver's identity`, () => {
-    it("refuses (401) a token of the instance that is scoped to another machine, accepts its own", async () => {
+    it('refuses (401) a token of the instance that is scoped to another machine, accepts its own', async () => {
       const server = await env.start(subject, env.verifier())
       try {
         const foreign = await env.issue('neighbour')
@@ -45,7 +45,11 @@ for (const subject of subjects) {
 
     it('does not start with JWT acceptance (a Machine Secret Key and jwtKey) and no machine id', async () => {
       const pem = '-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----'
-      const options = env.verifier({ secretKey: env.machines.receiver.secretKey, machineId: undefined, jwtKey: pem })
+      const options = env.verifier({
+        secretKey: env.machines.receiver.secretKey,
+        machineId: undefined,
+        jwtKey: pem,
+      })
       const error = await env
         .start(subject, options)
         .then((server) => server.close())
@@ -55,7 +59,10 @@ for (const subject of subjects) {
 
     it('anyMachine: true (one receiving service) accepts any token of the instance and warns once per verifier', async () => {
       const logger = recordingLogger()
-      const server = await env.start(subject, env.verifier({ machineId: undefined, anyMachine: true, logger }))
+      const server = await env.start(
+        subject,
+        env.verifier({ machineId: undefined, anyMachine: true, logger }),
+      )
       const warnings = () => logger.lines.filter((line) => line.includes('anyMachine: true')).length
       try {
         // At startup (the subject's apps build one or two verifiers), not per request.
@@ -74,7 +81,10 @@ for (const subject of subjects) {
       const asReceiver = env.verifier({ secretKey: env.machines.receiver.secretKey, machineId: undefined })
       const server = await env.start(subject, asReceiver)
       // The sender's key verifies the sender's own tokens, so only our machineId check refuses them.
-      const wrongId = env.verifier({ secretKey: env.machines.sender.secretKey, machineId: env.machines.stranger.id })
+      const wrongId = env.verifier({
+        secretKey: env.machines.sender.secretKey,
+        machineId: env.machines.stranger.id,
+      })
       const checked = await env.start(subject, wrongId)
       try {
         const own = await env.issue('sender')

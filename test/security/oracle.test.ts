@@ -78,7 +78,11 @@ for (const subject of subjects) {
 
         const log = logger.lines.join('\n')
         // (The emulator, like Clerk, answers 404 for revoked and expired tokens: "does not know".)
-        for (const reason of [/scoped to other machines/, /not scoped to this machine/, /does not know this token/]) {
+        for (const reason of [
+          /scoped to other machines/,
+          /not scoped to this machine/,
+          /does not know this token/,
+        ]) {
           expect(log).toMatch(reason)
         }
         const refusals = logger.lines.filter((line) => line.includes('A token was refused'))

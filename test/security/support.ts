@@ -77,7 +77,11 @@ export async function startSecurityEnv(): Promise<SecurityEnv> {
     }),
     issue: (from = 'sender', params = {}) => issueToken(emulator.url, machines[from].secretKey, params),
     start: (subject, verifier, scopes) =>
-      subject.start({ verifier, realm: REALM, scopedRouteScopes: routeScopes(scopes ?? [machines.receiver.id]) }),
+      subject.start({
+        verifier,
+        realm: REALM,
+        scopedRouteScopes: routeScopes(scopes ?? [machines.receiver.id]),
+      }),
     close: () => emulator.close(),
   }
 }
@@ -91,7 +95,11 @@ export function routeScopes(ids: readonly string[]): string[] {
 }
 
 /** `GET path` with `Bearer <token>` (no header for `undefined`), on a fresh connection. */
-export function get(server: StartedSubject, token: string | undefined, path = '/protected'): Promise<TestResponse> {
+export function get(
+  server: StartedSubject,
+  token: string | undefined,
+  path = '/protected',
+): Promise<TestResponse> {
   const headers: Record<string, string> = token === undefined ? {} : { authorization: `Bearer ${token}` }
   return send(`${server.url}${path}`, { headers, timeoutMs: 10_000 })
 }
@@ -103,7 +111,11 @@ export function header(response: TestResponse, name: string): string | undefined
 }
 
 /** The parts of an answer an attacker can compare: status, challenge and body. */
-export function visible(response: TestResponse): { status: number; challenge: string | undefined; body: string } {
+export function visible(response: TestResponse): {
+  status: number
+  challenge: string | undefined
+  body: string
+} {
   return { status: response.status, challenge: header(response, 'www-authenticate'), body: response.text }
 }
 
@@ -127,7 +139,11 @@ export function recordingLogger(): RecordingLogger {
 }
 
 /** Runs `fn` over `items` with at most `concurrency` at a time; results in order. */
-export async function pooled<T, R>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function pooled<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array(items.length)
   let next = 0
   const worker = async () => {

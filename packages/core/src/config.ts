@@ -39,7 +39,7 @@ export type EnvLike = Readonly<Record<string, string | undefined>>
 export function resolveVerifierOptions<T extends { secretKey?: string; apiUrl?: string; machineId?: string }>(
   options: T | undefined,
   env: EnvLike,
-): T & { secretKey: string; apiUrl?: string } {
+): T & { secretKey: string; apiUrl?: string; machineId?: string } {
   const given = (options ?? {}) as T
   const secretKey = nonEmpty(given.secretKey) ?? firstEnv(env, SECRET_KEY_ENV_VARS)
   if (secretKey === undefined) {
@@ -49,7 +49,7 @@ export function resolveVerifierOptions<T extends { secretKey?: string; apiUrl?: 
         '(Machine Secret Key, ak_...) or CLERK_SECRET_KEY (instance Secret Key, sk_...) environment variable',
     )
   }
-  const resolved: T & { secretKey: string; apiUrl?: string } = { ...given, secretKey }
+  const resolved: T & { secretKey: string; apiUrl?: string; machineId?: string } = { ...given, secretKey }
   const apiUrl = nonEmpty(given.apiUrl) ?? nonEmpty(env[API_URL_ENV_VAR])
   if (apiUrl !== undefined) resolved.apiUrl = apiUrl
   const machineId = nonEmpty(given.machineId) ?? nonEmpty(env[MACHINE_ID_ENV_VAR])

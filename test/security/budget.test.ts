@@ -21,7 +21,7 @@ import {
  * Random tokens per adapter. The issue's figure is for 2,000 (`SECURITY_FLOOD_TOKENS=2000`); any
  * count above the burst shows the same thing, and a smaller one keeps the suite quick.
  */
-const FLOOD = envInt('SECURITY_FLOOD_TOKENS', 300)
+const FLOOD = envInt('SECURITY_FLOOD_TOKENS', 200)
 const DEFAULT_BURST = 100
 
 let env: SecurityEnv

@@ -5,7 +5,7 @@
  * the fault clears must succeed.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { Faults } from '../helpers/emulator.js'
+import { createTestClock, type Faults } from '../helpers/emulator.js'
 import { bearer, expectAccepted, expectNoEcho, expectUnavailable, timedGet } from './support/answers.js'
 import {
   type ReliabilityEnv,
@@ -74,9 +74,12 @@ afterEach(() => {
 for (const subject of subjects) {
   describe(`${subject.name}: the token service fails`, () => {
     let server: StartedSubject
+    // The verifier's clock: moved past the breaker's open time or the Retry-After once a fault clears.
+    const clock = createTestClock()
 
     beforeAll(async () => {
       server = await env.start(subject, {
+        now: clock.now,
         timeoutMs: TIMEOUT_MS,
         retry: { maxAttempts: MAX_ATTEMPTS, initialDelayMs: 10, maxElapsedMs: TIMEOUT_MS * MAX_ATTEMPTS },
       })
@@ -105,6 +108,7 @@ for (const subject of subjects) {
         expect(worst, `slowest answer under "${fault.name}"`).toBeLessThan(LATENCY_BOUND_MS)
 
         env.emulator.setFaults({})
+        clock.advance(60_000) // past any open breaker (at most 30 s) and any Retry-After
         const [first] = tokens
         expectAccepted((await timedGet(server.url, bearer(first!.token))).response, first!.id)
       }, 20_000)

@@ -65,6 +65,10 @@ function startOnFake(subject: ConformanceSubject): Promise<StartedSubject> {
       fetch: loopbackFetch,
       cache: false,
       retry: false,
+      // Each case is judged on its own answer: no breaker or back-off carried over from the
+      // previous case, no budget (test/security covers them).
+      breaker: false,
+      budget: false,
       timeoutMs: 2000,
     },
   })

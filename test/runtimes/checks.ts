@@ -46,13 +46,15 @@ export function describeRuntime(
     beforeAll(async () => {
       assertBuilt(['core', 'hono'])
       const emulator = await startEmulator({ port: 0 })
-      const [sender] = emulator.machines as [EmulatorMachine]
+      const [sender, receiver] = emulator.machines as [EmulatorMachine, EmulatorMachine]
       const ledger = emulator.createMachine({ name: 'ledger-service' })
       // The instance key: it verifies opaque tokens and fetches the JWKS for JWT-format ones, so
       // each runtime's WebCrypto RSA verification is exercised too.
       const env = {
         CLERK_SECRET_KEY: emulator.secretKey,
         CLERK_API_URL: emulator.url,
+        // With the instance key, the API must know which machine it is (sender's tokens name it).
+        CLERK_MACHINE_ID: receiver.id,
         ADMIN_SCOPE: ledger.id,
       }
       try {

@@ -42,7 +42,8 @@ describeRuntime(
     it('builds the verifier from explicit options at Worker global scope (no disallowed work there)', async () => {
       const { emulator } = fixture()
       // Options are given in code: m2mAuth() builds its verifier when the module is evaluated.
-      const options = JSON.stringify({ secretKey: emulator.secretKey, apiUrl: emulator.url })
+      const machineId = emulator.machines[1]!.id // the default machines are scoped to each other
+      const options = JSON.stringify({ secretKey: emulator.secretKey, apiUrl: emulator.url, machineId })
       const script = await bundleWorkerSource(`
         import { Hono } from 'hono'
         import { m2mAuth } from '@m2m-auth/hono'

@@ -10,15 +10,22 @@ export const SECRET_KEY_ENV_VARS = ['CLERK_MACHINE_SECRET_KEY', 'CLERK_SECRET_KE
 /** The environment variable that overrides the Clerk API base URL. */
 export const API_URL_ENV_VAR = 'CLERK_API_URL'
 
+/**
+ * The environment variable that names this server's machine (`mch_...`), the `machineId` option:
+ * a token must be scoped to it. Required with the instance key (`sk_`) or JWT-format tokens.
+ */
+export const MACHINE_ID_ENV_VAR = 'CLERK_MACHINE_ID'
+
 /** An environment: variable name to value (the Node process environment, Workers bindings, a plain object). */
 export type EnvLike = Readonly<Record<string, string | undefined>>
 
 /**
- * Fills `secretKey` and `apiUrl` from the environment when the options leave them out.
+ * Fills `secretKey`, `apiUrl` and `machineId` from the environment when the options leave them out.
  *
  * - `secretKey`: `options.secretKey`, else `CLERK_MACHINE_SECRET_KEY` (a Machine Secret Key,
  *   `ak_...`), else `CLERK_SECRET_KEY` (the instance key, `sk_...`). Empty strings count as unset.
  * - `apiUrl`: `options.apiUrl`, else `CLERK_API_URL`, else left out (the client's default applies).
+ * - `machineId`: `options.machineId`, else `CLERK_MACHINE_ID`, else left out.
  *
  * Everything else is returned unchanged; the verifier validates it when it is built. Throws
  * `M2MConfigError` (option `secretKey`) when no key can be found: adapters call this once, at
@@ -29,10 +36,10 @@ export type EnvLike = Readonly<Record<string, string | undefined>>
  * const verifier = createVerifier(resolveVerifierOptions(options, env)) // env: the runtime's variables
  * ```
  */
-export function resolveVerifierOptions<T extends { secretKey?: string; apiUrl?: string }>(
+export function resolveVerifierOptions<T extends { secretKey?: string; apiUrl?: string; machineId?: string }>(
   options: T | undefined,
   env: EnvLike,
-): T & { secretKey: string; apiUrl?: string } {
+): T & { secretKey: string; apiUrl?: string; machineId?: string } {
   const given = (options ?? {}) as T
   const secretKey = nonEmpty(given.secretKey) ?? firstEnv(env, SECRET_KEY_ENV_VARS)
   if (secretKey === undefined) {
@@ -42,9 +49,11 @@ export function resolveVerifierOptions<T extends { secretKey?: string; apiUrl?: 
         '(Machine Secret Key, ak_...) or CLERK_SECRET_KEY (instance Secret Key, sk_...) environment variable',
     )
   }
-  const resolved: T & { secretKey: string; apiUrl?: string } = { ...given, secretKey }
+  const resolved: T & { secretKey: string; apiUrl?: string; machineId?: string } = { ...given, secretKey }
   const apiUrl = nonEmpty(given.apiUrl) ?? nonEmpty(env[API_URL_ENV_VAR])
   if (apiUrl !== undefined) resolved.apiUrl = apiUrl
+  const machineId = nonEmpty(given.machineId) ?? nonEmpty(env[MACHINE_ID_ENV_VAR])
+  if (machineId !== undefined) resolved.machineId = machineId
   return resolved
 }
 

@@ -34,12 +34,15 @@ export type { M2MTokenList } from './client/wire.js'
 export {
   API_URL_ENV_VAR,
   type EnvLike,
+  MACHINE_ID_ENV_VAR,
   MACHINE_SECRET_KEY_ENV_VAR,
   resolveTokenSourceOptions,
   resolveVerifierOptions,
   SECRET_KEY_ENV_VARS,
 } from './config.js'
 export { M2MConfigError, M2MError } from './errors.js'
+export type { BreakerOptions } from './guard/breaker.js'
+export type { BudgetOptions } from './guard/budget.js'
 export {
   authorizationFromRawHeaders,
   authorizationOf,
@@ -70,6 +73,8 @@ export { checkKnownKeys } from './options/check.js'
 export {
   ADAPTER_OPTION_KEYS,
   ADAPTER_OWN_OPTION_KEYS,
+  BREAKER_OPTION_KEYS,
+  BUDGET_OPTION_KEYS,
   CACHE_OPTION_KEYS,
   CLIENT_OPTION_KEYS,
   JWT_OPTION_KEYS,

@@ -57,6 +57,22 @@ describe('which failures are retried', () => {
     },
   )
 
+  it('retryRateLimited: false answers a 429 at once (no wait for its Retry-After, no second attempt)', async () => {
+    const limited: FakeReply = {
+      status: 429,
+      body: clerkErrorBody('too_many', 'slow down'),
+      headers: { 'retry-after': '1' },
+    }
+    fake.sequence('POST', '/m2m_tokens/verify', [limited, ok])
+    const { client, delays } = setup({ retry: { retryRateLimited: false } })
+    await expect(client.verifyToken({ token: 'mt_x' })).rejects.toMatchObject({
+      status: 429,
+      retryAfterMs: 1000,
+    })
+    expect(fake.requests).toHaveLength(1)
+    expect(delays).toEqual([])
+  })
+
   it.each([400, 401, 403, 404, 409, 422, 501])(
     'HTTP %i is answered at once, never retried',
     async (status) => {

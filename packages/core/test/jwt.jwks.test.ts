@@ -152,6 +152,7 @@ describe('when the key set cannot be fetched', () => {
     server.behave({ kind: 'status', status: 429, headers: { 'retry-after': '7' } })
     const limited = (await rejection(verify(token))) as TokenServiceUnavailableError
     expect([limited.status, limited.retryAfterSeconds]).toEqual([503, 7])
+    clock.advance(7000) // the Retry-After has passed
     server.behave({ kind: 'garbage' })
     expect(await rejection(verify(token))).toBeInstanceOf(TokenServiceUnavailableError)
     expect(server.requests).toBe(3)

@@ -59,7 +59,11 @@ describe('onEvent', () => {
     ]
     await eventually(() => expected.every((type) => types(h.events).includes(type)))
     expect(h.events.find((e) => e.type === 'error')?.errorCode).toBe('temporarily_unavailable')
-    expect(h.events.find((e) => e.type === 'malformed')).toEqual({ type: 'malformed', format: null })
+    expect(h.events.find((e) => e.type === 'malformed')).toEqual({
+      type: 'malformed',
+      format: null,
+      reason: 'not an M2M token',
+    })
     expect(h.verifier.stats()).toMatchObject({
       negativeHits: 1,
       coalesced: 1,
@@ -124,6 +128,8 @@ describe('stats', () => {
       upstreamCalls: 1,
       errors: 0,
       staleHits: 0,
+      shed: 0,
+      shortCircuited: 0,
       size: 0,
       negativeSize: 1,
     })

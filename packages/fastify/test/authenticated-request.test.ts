@@ -35,6 +35,7 @@ describe.each(transports)('a request with a valid token (%s)', (_name, send) => 
     const app = await echoApp({
       secretKey: scenario.emulator.secretKey,
       apiUrl: scenario.emulator.url,
+      machineId: scenario.api.id,
       scope: scenario.api.id,
     })
     const created = await mintToken(scenario.emulator, scenario.caller, { tokenFormat: 'jwt' })

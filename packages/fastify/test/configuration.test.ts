@@ -39,6 +39,7 @@ describe('environment defaults', () => {
   it('falls back to CLERK_SECRET_KEY (the instance key)', async () => {
     vi.stubEnv('CLERK_SECRET_KEY', scenario.emulator.secretKey)
     vi.stubEnv('CLERK_API_URL', scenario.emulator.url)
+    vi.stubEnv('CLERK_MACHINE_ID', scenario.api.id) // the instance key needs to know who we are
     const answer = await viaInject(await appFromEnv(), { url: '/orders', headers: bearer(token) })
     expect(answer.status).toBe(200)
   })

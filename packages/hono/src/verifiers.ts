@@ -9,6 +9,7 @@ import {
   createVerifier,
   type EnvLike,
   M2MConfigError,
+  MACHINE_ID_ENV_VAR,
   resolveVerifierOptions,
   SECRET_KEY_ENV_VARS,
   ServerConfigError,
@@ -18,7 +19,7 @@ import {
 import type { Context } from 'hono'
 import { env, getRuntimeKey } from 'hono/adapter'
 
-const ENV_VARS = [...SECRET_KEY_ENV_VARS, API_URL_ENV_VAR] as const
+const ENV_VARS = [...SECRET_KEY_ENV_VARS, API_URL_ENV_VAR, MACHINE_ID_ENV_VAR] as const
 
 /**
  * Distinct configurations kept per middleware. One app sees one, or a few (several Worker
@@ -119,7 +120,7 @@ export class VerifierPool {
   #get(environment: EnvLike): Verifier {
     const resolved = resolveVerifierOptions(this.#options, environment)
     // The exact key string is fine as a map key: it never leaves this process.
-    const id = `${resolved.apiUrl ?? ''}\n${resolved.secretKey}`
+    const id = `${resolved.apiUrl ?? ''}\n${resolved.secretKey}\n${resolved.machineId ?? ''}`
     let verifier = this.#verifiers.get(id)
     if (verifier === undefined) {
       verifier = createVerifier(resolved)

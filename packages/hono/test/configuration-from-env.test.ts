@@ -34,7 +34,11 @@ describe('secret key and API URL from the environment', () => {
   })
 
   it('falls back to CLERK_SECRET_KEY (the instance key) when there is no machine key', async () => {
-    const env = { CLERK_SECRET_KEY: fx.emulator.secretKey, CLERK_API_URL: fx.emulator.url }
+    const env = {
+      CLERK_SECRET_KEY: fx.emulator.secretKey,
+      CLERK_API_URL: fx.emulator.url,
+      CLERK_MACHINE_ID: fx.receiver.id, // the instance key needs to know who we are
+    }
     expect((await app().request('/', bearer(await fx.issue()), env)).status).toBe(200)
   })
 

@@ -36,7 +36,11 @@ describe('one verifier per configuration, reused across requests', () => {
     const app = new Hono().use(m2mAuth()).get('/', (c) => c.text('ok'))
     const token = await fx.issue()
     const machineKey = { CLERK_MACHINE_SECRET_KEY: fx.receiver.secretKey, CLERK_API_URL: fx.emulator.url }
-    const instanceKey = { CLERK_SECRET_KEY: fx.emulator.secretKey, CLERK_API_URL: fx.emulator.url }
+    const instanceKey = {
+      CLERK_SECRET_KEY: fx.emulator.secretKey,
+      CLERK_API_URL: fx.emulator.url,
+      CLERK_MACHINE_ID: fx.receiver.id,
+    }
     expect(await verifyCalls(() => app.request('/', bearer(token), machineKey))).toBe(1)
     expect(await verifyCalls(() => app.request('/', bearer(token), instanceKey))).toBe(1)
     expect(await verifyCalls(() => app.request('/', bearer(token), machineKey))).toBe(0)

@@ -38,6 +38,12 @@ export interface RetryOptions {
    * @default true
    */
   jitter?: boolean
+  /**
+   * Whether a 429 is retried (after its `Retry-After`, within `maxElapsedMs`). The verifier turns
+   * it off: on a request's path a 429 is answered at once, and the verifier backs off as a whole.
+   * @default true
+   */
+  retryRateLimited?: boolean
 }
 
 /** {@link RetryOptions} with every default filled in. */
@@ -50,6 +56,7 @@ export const DEFAULT_RETRY: Readonly<RetryPolicy> = Object.freeze({
   maxDelayMs: 2000,
   maxElapsedMs: 10_000,
   jitter: true,
+  retryRateLimited: true,
 })
 
 /** HTTP statuses worth another try: rate limited or a passing server-side failure. */
@@ -100,6 +107,7 @@ export function retryDelayMs(
   random: () => number,
 ): number | undefined {
   if (!policy || attempt >= policy.maxAttempts || !isRetryable(error)) return undefined
+  if (!policy.retryRateLimited && error instanceof M2MApiError && error.status === 429) return undefined
   const retryAfterMs = error instanceof M2MApiError ? error.retryAfterMs : undefined
   const delay = retryAfterMs ?? backoffDelayMs(attempt, policy, random)
   if (elapsedMs + delay > policy.maxElapsedMs) return undefined

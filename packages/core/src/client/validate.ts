@@ -72,8 +72,9 @@ export function checkRetryOptions(value: unknown, name: string, fail: Fail): voi
       fail(`${name}.${key}`, `${name}.${key} must be a finite number >= 0`)
     }
   }
-  if (o.jitter !== undefined && typeof o.jitter !== 'boolean') {
-    fail(`${name}.jitter`, `${name}.jitter must be a boolean`)
+  for (const key of ['jitter', 'retryRateLimited'] as const) {
+    if (o[key] !== undefined && typeof o[key] !== 'boolean')
+      fail(`${name}.${key}`, `${name}.${key} must be a boolean`)
   }
 }
 

@@ -8,8 +8,11 @@
 
 /** Keys of `createVerifier()` options (and of the verifier part of every adapter's options). */
 export const VERIFIER_OPTION_KEYS = [
+  'anyMachine',
   'apiUrl',
   'apiVersion',
+  'breaker',
+  'budget',
   'cache',
   'clockSkewMs',
   'fetch',
@@ -46,7 +49,14 @@ export const RETRY_OPTION_KEYS = [
   'maxAttempts',
   'maxDelayMs',
   'maxElapsedMs',
+  'retryRateLimited',
 ] as const
+
+/** Keys of the verifier's nested `budget` options (the upstream budget). */
+export const BUDGET_OPTION_KEYS = ['burst', 'maxInFlight', 'ratePerSecond'] as const
+
+/** Keys of the verifier's nested `breaker` options (the verify call's breaker). */
+export const BREAKER_OPTION_KEYS = ['failureThreshold', 'maxOpenMs', 'minOpenMs'] as const
 
 /** Keys of `createTokenSource()` options (the calling side). */
 export const TOKEN_SOURCE_OPTION_KEYS = [

@@ -16,6 +16,9 @@ import { sha256Hex } from './store.js'
  * - `stale_hit`: answered from a stale entry because the token service failed (stale-if-error).
  * - `malformed`: the string cannot be an M2M token; rejected without any call (no digest).
  * - `invalidate`: `invalidate()` was called.
+ * - `shed`: no call was made (503 at once, or a stale entry): `reason` says why: `rate` or
+ *   `in_flight` (the budget), `breaker_open` or `back_off` (the token service is failing or sent
+ *   `Retry-After`).
  */
 export type VerifierEventType =
   | 'hit'
@@ -27,6 +30,7 @@ export type VerifierEventType =
   | 'stale_hit'
   | 'malformed'
   | 'invalidate'
+  | 'shed'
 
 /** One verifier event. Never contains the token or the secret key. */
 export interface VerifierEvent {
@@ -39,6 +43,11 @@ export interface VerifierEvent {
   durationMs?: number
   /** The outcome's `AuthError` code (`upstream` failures and `error` events). */
   errorCode?: AuthErrorCode
+  /**
+   * Why: for a refused token (`upstream` with `errorCode: 'invalid_token'`, `malformed`), the precise
+   * reason that the answer's description does not say; for `shed`, what refused the call.
+   */
+  reason?: string
 }
 
 /** Receives verifier events. Exceptions and rejected promises are swallowed. */
@@ -48,6 +57,7 @@ export type VerifierEventListener = (event: VerifierEvent) => void
 export interface EventDetails {
   durationMs?: number
   errorCode?: AuthErrorCode
+  reason?: string | undefined
 }
 
 /** Emits one event; `digest` reuses an already computed (or computing) digest of `token`. */

@@ -5,6 +5,8 @@ import {
   type JWSHeaderParameters,
   type LocalJWKSet,
 } from 'jose'
+import { type Breaker, type BreakerPolicy, createBreaker, DEFAULT_BREAKER } from '../guard/breaker.js'
+import { learn, markRateLimited, refusal } from '../guard/guard.js'
 import {
   AuthError,
   InvalidTokenError,
@@ -28,6 +30,12 @@ export interface KeySetSourceOptions {
    * @default true
    */
   shareInFlight?: boolean
+  /**
+   * The JWKS fetch's own breaker (separate from the verify call's); shared, like the key set, by
+   * every verifier of the instance: the first one's policy applies.
+   * @default DEFAULT_BREAKER
+   */
+  breaker?: BreakerPolicy | false
 }
 
 /** Returns the candidate public keys for a JWS header (usually one). Throws only `AuthError`s. */
@@ -45,6 +53,8 @@ interface KeySetEntry {
   inflight: Promise<LoadedKeySet> | undefined
   /** When the latest fetch started (success or failure): the cooldown counts from here. */
   lastFetchAt: number
+  /** Opens when fetches keep failing, so that requests are not each held for a timeout. */
+  breaker: Breaker
 }
 
 /** Enough for every instance a process plausibly talks to; the oldest entry goes first beyond it. */
@@ -66,7 +76,7 @@ export function createKeySetSource(opts: KeySetSourceOptions): KeyResolver {
   let cacheKey: Promise<string> | undefined
   return async function resolveKeys(header) {
     cacheKey ??= keySetCacheKey(opts.apiUrl, opts.secretKey)
-    const entry = entryFor(await cacheKey)
+    const entry = entryFor(await cacheKey, opts)
     const keySet = await usableKeySet(entry, opts)
     const keys = await matchingKeys(keySet, header)
     if (keys !== undefined) return keys
@@ -105,12 +115,19 @@ async function usableKeySet(entry: KeySetEntry, opts: KeySetSourceOptions): Prom
 }
 
 function refresh(entry: KeySetEntry, opts: KeySetSourceOptions): Promise<LoadedKeySet> {
+  const pass = entry.breaker.admit()
+  if ('reason' in pass) return Promise.reject(refusal(pass.reason, pass.retryAfterMs).error)
   entry.lastFetchAt = opts.now()
   const loading: Promise<LoadedKeySet> = fetchKeySet(opts)
     .then((jwks) => {
       const loaded = { resolve: localKeySet(jwks), fetchedAt: opts.now() }
       entry.current = loaded
+      learn(entry.breaker, pass, undefined)
       return loaded
+    })
+    .catch((error: unknown) => {
+      learn(entry.breaker, pass, error)
+      throw error
     })
     .finally(() => {
       if (entry.inflight === loading) entry.inflight = undefined
@@ -190,11 +207,13 @@ function statusError(response: Response): AuthError {
   }
   if (status === 408 || status === 429 || status >= 500) {
     const retryAfterSeconds = parseRetryAfter(response.headers.get('retry-after'))
-    return new TokenServiceUnavailableError(
+    const error = new TokenServiceUnavailableError(
       retryAfterSeconds,
       undefined,
       `The JWKS request failed (${status})`,
     )
+    if (status === 429) markRateLimited(error, retryAfterSeconds * 1000)
+    return error
   }
   // 404 and other 4xx do not heal by retrying: most likely a wrong `apiUrl`.
   return new ServerConfigError(`The JWKS request failed (${status}): check the API URL`)
@@ -217,10 +236,11 @@ export function jwksUrl(apiUrl: string): string {
   return `${apiUrl.replace(/\/+$/, '')}/v1/jwks`
 }
 
-function entryFor(key: string): KeySetEntry {
+function entryFor(key: string, opts: KeySetSourceOptions): KeySetEntry {
   let entry = entries.get(key)
   if (entry === undefined) {
-    entry = { current: undefined, inflight: undefined, lastFetchAt: Number.NEGATIVE_INFINITY }
+    const breaker = createBreaker(opts.breaker ?? DEFAULT_BREAKER, opts.now)
+    entry = { current: undefined, inflight: undefined, lastFetchAt: Number.NEGATIVE_INFINITY, breaker }
     if (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value as string)
   } else {
     entries.delete(key) // re-insert below: Map order doubles as least-recently-used order

@@ -1,5 +1,6 @@
 import { compactVerify, decodeProtectedHeader, errors, importSPKI, type JWSHeaderParameters } from 'jose'
 import { M2MConfigError } from '../errors.js'
+import type { BreakerPolicy } from '../guard/breaker.js'
 import { InvalidTokenError, ServerConfigError } from '../http/errors.js'
 import type { Clock, FetchLike, VerifiedM2MToken } from '../types.js'
 import { createKeySetSource, jwksUrl, type KeyResolver, type KeySetSourceOptions } from './jwks.js'
@@ -39,6 +40,8 @@ export interface JwtVerifierOptions {
    * @default true
    */
   shareInFlight?: boolean
+  /** The JWKS fetch's breaker, or `false`. `createVerifier` passes its `breaker`. @default DEFAULT_BREAKER */
+  breaker?: BreakerPolicy | false
 }
 
 /** The algorithms of Clerk's M2M JWTs. `none`, HMAC, EC and PSS are refused before any key lookup. */
@@ -111,6 +114,7 @@ function keySetOptions(opts: JwtVerifierOptions): KeySetSourceOptions {
     maxAgeMs: checkDuration('maxAgeMs', opts.maxAgeMs ?? 600_000, 1),
     cooldownMs: checkDuration('cooldownMs', opts.cooldownMs ?? 30_000, 0),
     shareInFlight: opts.shareInFlight !== false,
+    breaker: opts.breaker,
   }
 }
 

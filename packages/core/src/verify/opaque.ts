@@ -44,13 +44,14 @@ const TOKEN_VALUE_CODES = new Set(['form_param_format_invalid', 'form_param_valu
  */
 export function createOpaqueVerifier(
   opts: OpaqueVerifierOptions,
-): (token: string) => Promise<VerifiedM2MToken> {
-  return async function verifyOpaque(token) {
+): (token: string, retry?: false) => Promise<VerifiedM2MToken> {
+  return async function verifyOpaque(token, retry) {
     const deadline = new AbortController()
     const timer = setTimeout(() => deadline.abort(timeoutReason(opts.deadlineMs)), opts.deadlineMs)
     let answer: M2MToken
     try {
-      answer = await opts.client.verifyToken({ token }, { signal: deadline.signal })
+      const callOptions = retry === false ? { signal: deadline.signal, retry } : { signal: deadline.signal }
+      answer = await opts.client.verifyToken({ token }, callOptions)
     } catch (error) {
       throw toAuthError(error)
     } finally {
@@ -89,9 +90,15 @@ export function toAuthError(error: unknown): AuthError {
   if (error instanceof AuthError) return error
   if (error instanceof M2MApiError) {
     if (error.malformedResponse) return unavailable(error)
-    if (INVALID_TOKEN_STATUSES.has(error.status)) return new InvalidTokenError(undefined, error)
-    if (CODED_STATUSES.has(error.status) && isAboutTheToken(error))
-      return new InvalidTokenError(undefined, error)
+    if (INVALID_TOKEN_STATUSES.has(error.status)) {
+      return new InvalidTokenError(`The token service does not know this token (HTTP ${error.status})`, error)
+    }
+    if (CODED_STATUSES.has(error.status) && isAboutTheToken(error)) {
+      return new InvalidTokenError(
+        `The token service refused the token's format (HTTP ${error.status})`,
+        error,
+      )
+    }
     if (KEY_REJECTED_STATUSES.has(error.status)) {
       const description = `The token service rejected this server's secret key (HTTP ${error.status})`
       return new ServerConfigError(description, error)
@@ -103,7 +110,8 @@ export function toAuthError(error: unknown): AuthError {
     // 429, 5xx and anything unexpected: Clerk did not say the token is bad, so fail closed with 503.
     return unavailable(error)
   }
-  if (error instanceof M2MValidationError) return new InvalidTokenError(undefined, error)
+  if (error instanceof M2MValidationError)
+    return new InvalidTokenError('The token is not a valid M2M token', error)
   // M2MNetworkError, our deadline, or anything else: we could not get an answer.
   return unavailable(error)
 }

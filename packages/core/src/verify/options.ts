@@ -6,12 +6,16 @@ import { DEFAULT_API_URL, DEFAULT_TIMEOUT_MS } from '../client/options.js'
 import type { RetryOptions } from '../client/retry.js'
 import type { PathStyle } from '../client/types.js'
 import { M2MConfigError } from '../errors.js'
+import type { BreakerOptions, BreakerPolicy } from '../guard/breaker.js'
+import type { BudgetOptions, BudgetPolicy } from '../guard/budget.js'
+import { resolveBreaker, resolveBudget, resolveMachineScope } from '../guard/options.js'
 import { isLogger, type Logger } from '../logger.js'
 import { checkKnownKeys } from '../options/check.js'
 import { CACHE_OPTION_KEYS, JWT_OPTION_KEYS, VERIFIER_OPTION_KEYS } from '../options/keys.js'
 import type { Clock, FetchLike } from '../types.js'
 import type { CacheStore } from './cache.js'
 import type { VerifierEventListener } from './events.js'
+import { assertJwtKeyConfig } from './jwt.js'
 
 /** Cache options of {@link VerifierOptions}. */
 export interface VerifierCacheOptions {
@@ -73,10 +77,34 @@ export interface VerifierOptions {
   /** @default 'unversioned' */
   pathStyle?: PathStyle
   /**
-   * This server's machine (`mch_...`): tokens must list it in their `scopes`. Set it whenever the
-   * secret key is the instance key (`sk_`), which otherwise accepts any token of the instance.
+   * This server's machine (`mch_...`): tokens must list it in their `scopes`. Required (else
+   * `createVerifier` throws `M2MConfigError`) whenever this server enforces scoping itself: with
+   * the instance key (`sk_`), which accepts any token of the instance, and whenever JWT-format
+   * tokens are accepted (verified locally). Adapters read it from `CLERK_MACHINE_ID`.
+   * @default undefined
    */
   machineId?: string
+  /**
+   * Explicit opt-out of the `machineId` requirement, for an instance with a single receiving
+   * service: a token scoped to any machine of the instance is accepted. Logs a warning once.
+   * Cannot be combined with `machineId`.
+   * @default false
+   */
+  anyMachine?: boolean
+  /**
+   * The upstream budget: calls to the token service are limited by a token bucket and a cap on
+   * calls in flight; a token that cannot be checked within it gets 503 with `Retry-After` (never
+   * cached as invalid; cached tokens are not affected). `false` turns it off.
+   * @default { ratePerSecond: 50, burst: 100, maxInFlight: 32 }
+   */
+  budget?: BudgetOptions | false
+  /**
+   * The breaker of the verify call (and, separately, of the JWKS fetch): after `failureThreshold`
+   * consecutive failures it answers 503 at once for a growing, jittered time, then lets one probe
+   * decide. A 429's `Retry-After` stops all calls until it has passed. `false` turns off both.
+   * @default { failureThreshold: 3, minOpenMs: 1000, maxOpenMs: 30000 }
+   */
+  breaker?: BreakerOptions | false
   /** Time allowed for one call to the token service, in milliseconds. @default 5000 */
   timeoutMs?: number
   /**
@@ -123,6 +151,10 @@ export interface ResolvedVerifierConfig {
   apiVersion: string | undefined
   pathStyle: PathStyle | undefined
   machineId: string | undefined
+  /** `anyMachine: true`: no machine id, on purpose. */
+  anyMachine: boolean
+  budget: BudgetPolicy | false
+  breaker: BreakerPolicy | false
   timeoutMs: number
   retry: RetryOptions | false
   /** Bound on one upstream verification, retries included. */
@@ -160,19 +192,26 @@ export function resolveConfig(options: VerifierOptions): ResolvedVerifierConfig 
   const timeoutMs = duration('timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS, 1)
   const retry = resolveRetry(options.retry, timeoutMs)
   const jwtKey = optionalString('jwtKey', options.jwtKey)
+  const jwt = resolveJwt(options.jwt, options.secretKey, jwtKey)
+  const { machineId, secretKey } = options
+  // A JWT setting with no key at all is the more basic mistake: report it before the machine id.
+  if (jwt !== undefined) assertJwtKeyConfig({ secretKey, jwtKey })
   return {
     secretKey: options.secretKey,
     apiUrl: resolveApiUrl(options.apiUrl),
     apiVersion: options.apiVersion,
     pathStyle: options.pathStyle,
-    machineId: options.machineId,
+    machineId,
+    anyMachine: resolveMachineScope(machineId, options.anyMachine, secretKey, jwt !== undefined),
+    budget: resolveBudget(options.budget),
+    breaker: resolveBreaker(options.breaker),
     timeoutMs,
     retry,
     deadlineMs: retry === false ? timeoutMs : Math.max(timeoutMs, retry.maxElapsedMs ?? timeoutMs),
     cache: resolveCache(options.cache),
     cacheEnabled: options.cache !== false,
     singleFlight: bool('singleFlight', options.singleFlight, true),
-    jwt: resolveJwt(options.jwt, options.secretKey, jwtKey),
+    jwt,
     jwtKey,
     clockSkewMs: duration('clockSkewMs', options.clockSkewMs, 5000, 0),
     fetch: fn('fetch', options.fetch) ?? ((input, init) => globalThis.fetch(input, init)),
@@ -202,7 +241,8 @@ function resolveRetry(value: RetryOptions | false | undefined, timeoutMs: number
   }
   // Verification sits in a request path: one quick retry at most, within the time of one attempt.
   const given = Object.entries(value ?? {}).filter(([, v]) => v !== undefined)
-  return { maxAttempts: 2, maxElapsedMs: timeoutMs, ...Object.fromEntries(given) }
+  // A 429 is never retried on a request's path: the guard backs off for the whole verifier instead.
+  return { maxAttempts: 2, maxElapsedMs: timeoutMs, ...Object.fromEntries(given), retryRateLimited: false }
 }
 
 function resolveCache(value: VerifierCacheOptions | false | undefined): ResolvedVerifierConfig['cache'] {

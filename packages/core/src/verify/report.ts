@@ -31,3 +31,14 @@ export function reportOnce(
 }
 
 const KEY_PROBLEM = /secret key/i
+
+/** Once per verifier: `anyMachine: true` turns off the receiver check; say what that means. */
+export function warnAnyMachine(log: LibraryLog): void {
+  log.once(
+    'any-machine',
+    'warn',
+    'anyMachine: true: this verifier accepts a token of this Clerk instance whatever machine it is ' +
+      'scoped to. Fine for an instance with a single receiving service; otherwise set machineId ' +
+      '(or CLERK_MACHINE_ID) so that a token minted for another service is refused.',
+  )
+}

@@ -5,6 +5,8 @@
  * stale entry only when stale-if-error is on.
  */
 import type { LRUCache } from 'lru-cache'
+import { conceal, reasonOf } from '../guard/conceal.js'
+import type { Refusal, UpstreamGuard } from '../guard/guard.js'
 import {
   AuthError,
   InvalidTokenError,
@@ -22,10 +24,19 @@ import type { ResolvedVerifierConfig } from './options.js'
 import type { SharedCache } from './store.js'
 
 type Counters = Record<
-  'hits' | 'misses' | 'negativeHits' | 'coalesced' | 'upstreamCalls' | 'errors' | 'staleHits',
+  | 'hits'
+  | 'misses'
+  | 'negativeHits'
+  | 'coalesced'
+  | 'upstreamCalls'
+  | 'errors'
+  | 'staleHits'
+  | 'shed'
+  | 'shortCircuited',
   number
 >
-type FormatVerifier = (token: string) => Promise<VerifiedM2MToken>
+/** `retry: false`: one attempt only (a stale entry is waiting to be served if it fails). */
+type FormatVerifier = (token: string, retry?: false) => Promise<VerifiedM2MToken>
 
 /** The state one verifier shares between its fast path and this slow path. */
 export interface UpstreamContext {
@@ -47,6 +58,8 @@ export interface UpstreamContext {
   verifyJwt: FormatVerifier | undefined
   /** The verifier's log: configuration messages once, outage lines rate-limited. */
   log: LibraryLog
+  /** Budget, breaker and Retry-After back-off of the verify calls (opaque tokens). */
+  guard: UpstreamGuard
   reportConfigError: (error: ServerConfigError) => void
 }
 
@@ -93,18 +106,25 @@ export function createUpstream(ctx: UpstreamContext) {
     digest: Promise<string> | undefined,
   ): Promise<VerifiedM2MToken> {
     const epoch = ctx.epoch
+    // JWTs are checked locally (their JWKS fetch has a breaker of its own): no budget needed.
+    const admission = format === 'opaque' ? ctx.guard.admit() : undefined
+    if (admission?.refused !== undefined) return refuse(token, format, admission, stale, epoch, digest)
     const started = performance.now()
     counters.upstreamCalls++
     let result: VerifiedM2MToken
     try {
       const verifyFormat = format === 'opaque' ? ctx.verifyOpaque : ctx.verifyJwt!
-      result = checkMachine(await verifyFormat(token))
+      // With a stale entry to fall back on, a failing call serves it at once, without a retry.
+      result = checkMachine(await verifyFormat(token, usable(stale, epoch) ? false : undefined))
     } catch (error) {
       const authError = error instanceof AuthError ? error : toAuthError(error)
+      admission?.done(authError)
       const durationMs = performance.now() - started
-      emit?.('upstream', format, token, { durationMs, errorCode: authError.code }, digest)
+      const reason = authError.status === 401 ? reasonOf(authError) : undefined
+      emit?.('upstream', format, token, { durationMs, errorCode: authError.code, reason }, digest)
       return handleFailure(token, format, authError, stale, epoch, digest)
     }
+    admission?.done()
     emit?.('upstream', format, token, { durationMs: performance.now() - started }, digest)
     const frozen = freezeToken(result)
     if (epoch === ctx.epoch && config.cacheEnabled) await remember(token, frozen, digest)
@@ -120,7 +140,7 @@ export function createUpstream(ctx: UpstreamContext) {
   function checkMachine(result: VerifiedM2MToken): VerifiedM2MToken {
     const { machineId } = config
     if (machineId !== undefined && !result.scopes.includes(machineId)) {
-      throw new InvalidTokenError('The access token is not intended for this machine')
+      throw new InvalidTokenError('The access token is scoped to other machines')
     }
     return result
   }
@@ -161,21 +181,64 @@ export function createUpstream(ctx: UpstreamContext) {
       // A definite "no" ends any stale-if-error grace for this token, here and in the store.
       ctx.memory?.delete(token)
       if (ctx.shared !== undefined) await ctx.shared.delete(token).catch(() => undefined)
-      if (epoch === ctx.epoch) ctx.negative?.add(token, format, error.description)
-      throw error
+      const shown = conceal(error)
+      if (epoch === ctx.epoch) ctx.negative?.add(token, format, shown.description)
+      logRefusal(reasonOf(shown))
+      throw shown
     }
     counters.errors++
     emit?.('error', format, token, { errorCode: error.code }, digest)
     if (error instanceof ServerConfigError) ctx.reportConfigError(error)
-    // Rate-limited in the log seam: one line per verifier per interval, with a count of the rest.
-    if (error instanceof TokenServiceUnavailableError)
+    if (error instanceof TokenServiceUnavailableError) {
+      // Rate-limited in the log seam: one line per verifier per interval, with a count of the rest.
       ctx.log.outage(`token verification failed: ${error.description}`)
-    if (error instanceof TokenServiceUnavailableError && usable(stale, epoch)) {
-      counters.staleHits++
-      emit?.('stale_hit', format, token, undefined, digest)
-      return stale.token
+      return staleOr(token, format, error, stale, epoch, digest)
     }
-    throw error
+    throw conceal(error)
+  }
+
+  /** The guard refused the call: answered at once, from a stale entry where allowed. */
+  function refuse(
+    token: string,
+    format: TokenFormat,
+    refusal: Refusal,
+    stale: CachedEntry | undefined,
+    epoch: number,
+    digest: Promise<string> | undefined,
+  ): VerifiedM2MToken {
+    const budget = refusal.refused === 'rate' || refusal.refused === 'in_flight'
+    counters[budget ? 'shed' : 'shortCircuited']++
+    emit?.('shed', format, token, { reason: refusal.refused }, digest)
+    ctx.log.outage(
+      budget
+        ? 'Token verifications are shed (503): the upstream budget of this verifier is spent (see the budget option)'
+        : `Token verifications answer 503 without calling the token service (${refusal.refused.replace('_', ' ')})`,
+    )
+    return staleOr(token, format, refusal.error, stale, epoch, digest)
+  }
+
+  function staleOr(
+    token: string,
+    format: TokenFormat,
+    error: TokenServiceUnavailableError,
+    stale: CachedEntry | undefined,
+    epoch: number,
+    digest: Promise<string> | undefined,
+  ): VerifiedM2MToken {
+    if (!usable(stale, epoch)) throw error
+    counters.staleHits++
+    emit?.('stale_hit', format, token, undefined, digest)
+    return stale.token
+  }
+
+  /** The reason of a 401 goes to the log once (answers all say the same); events carry each one. */
+  function logRefusal(reason: string): void {
+    ctx.log.once(
+      `invalid-token:${reason}`,
+      'warn',
+      `A token was refused (401 invalid_token): ${reason}. Every refusal gets the same answer; further ` +
+        'refusals for this reason are not logged (verifier events carry each one, with a token digest).',
+    )
   }
 
   function usable(stale: CachedEntry | undefined, epoch: number): stale is CachedEntry {

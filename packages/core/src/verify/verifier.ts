@@ -6,6 +6,8 @@
 import { LRUCache } from 'lru-cache'
 import { createM2MClient } from '../client/client.js'
 import type { M2MCallOptions, M2MClient, RevokeTokenParams } from '../client/types.js'
+import { INVALID_TOKEN_DESCRIPTION } from '../guard/conceal.js'
+import { createUpstreamGuard } from '../guard/guard.js'
 import { parseBearer } from '../http/bearer.js'
 import { InvalidTokenError, MissingTokenError } from '../http/errors.js'
 import { createLibraryLog } from '../logger.js'
@@ -24,7 +26,7 @@ import { createEmitter } from './events.js'
 import { createJwtVerifier } from './jwt.js'
 import { createOpaqueVerifier } from './opaque.js'
 import { type ResolvedVerifierConfig, resolveConfig, type VerifierOptions } from './options.js'
-import { reportOnce } from './report.js'
+import { reportOnce, warnAnyMachine } from './report.js'
 import { createSharedCache } from './store.js'
 import { createUpstream, type UpstreamContext } from './upstream.js'
 
@@ -44,6 +46,10 @@ export interface VerifierStats {
   errors: number
   /** Answered from a stale entry while the token service failed (stale-if-error). */
   staleHits: number
+  /** Verify calls not made because the upstream budget was spent (503, or a stale entry). */
+  shed: number
+  /** Verify calls not made because the breaker was open or a `Retry-After` was running. */
+  shortCircuited: number
   /** Valid entries held in memory (expired ones count until they are looked up or evicted). */
   size: number
   /** Negative entries held in memory. */
@@ -126,14 +132,18 @@ export function createVerifier(options: VerifierOptions): Verifier {
       upstreamCalls: 0,
       errors: 0,
       staleHits: 0,
+      shed: 0,
+      shortCircuited: 0,
     },
     epoch: 0,
     revokedIds: shared === undefined ? undefined : new LRUCache({ max: config.cache.negativeMax }),
     verifyOpaque: createOpaqueVerifier({ client, deadlineMs: config.deadlineMs, now }),
     verifyJwt: buildJwt(config),
     log,
+    guard: createUpstreamGuard(config),
     reportConfigError: reportOnce(config, log),
   }
+  if (config.anyMachine) warnAnyMachine(log)
   const { counters } = ctx
   const warnJwtOff = () =>
     ctx.log.once(
@@ -168,12 +178,12 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
     const format = classifyToken(token)
     if (format === null) {
-      emit?.('malformed', null, undefined)
-      throw new InvalidTokenError('The access token is not an M2M token')
+      emit?.('malformed', null, undefined, { reason: 'not an M2M token' })
+      throw new InvalidTokenError(INVALID_TOKEN_DESCRIPTION)
     }
     if (format === 'jwt' && ctx.verifyJwt === undefined) {
       if (options.jwt === undefined) warnJwtOff()
-      throw new InvalidTokenError('JWT-format M2M tokens are not accepted')
+      throw new InvalidTokenError(INVALID_TOKEN_DESCRIPTION)
     }
     // A present but no longer fresh entry may still serve under stale-if-error.
     const stale = memory?.get(token)
@@ -280,5 +290,6 @@ function buildJwt(config: ResolvedVerifierConfig): UpstreamContext['verifyJwt'] 
     maxAgeMs: config.jwt.maxAgeMs,
     cooldownMs: config.jwt.cooldownMs,
     shareInFlight: config.singleFlight,
+    breaker: config.breaker,
   })
 }

@@ -114,9 +114,12 @@ async function startServers(e: ReliabilityEnv): Promise<Served[]> {
       cache: { ttlMs: TTL_MS },
       retry: false,
       timeoutMs: 2000,
-      // The oracle explains each 503 by a failed call it saw: an open breaker answers without a
-      // call (three injected failures in a row can happen), so it is off here (test/security).
+      // The oracle explains each 503 by a failed call it saw: an open breaker and a spent upstream
+      // budget answer without a call (three injected failures in a row can happen; the churn of
+      // new, unknown and revoked tokens outruns 50 calls/s), so both are off here; test/security
+      // shows each of them.
       breaker: false,
+      budget: false,
       fetch: countingFetch(counter),
     })
     servers.push({ name: subject.name, server, counter })

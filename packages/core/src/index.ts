@@ -32,7 +32,7 @@ export {
 export { type ErrorResponse, type ErrorResponseOptions, toErrorResponse } from './http/response.js'
 export { createLibraryLog, type LibraryLog, type Logger, OUTAGE_LOG_INTERVAL_MS } from './logger.js'
 export type { ClerkErrorItem, Clock, FetchLike, M2MToken, VerifiedM2MToken } from './types.js'
-export type { CachedEntry, CacheStore } from './verify/cache.js'
+export type { CachedEntry, CacheStore, SealedEntry, StoreListener } from './verify/cache.js'
 export { classifyToken, type TokenFormat } from './verify/classify.js'
 export type { VerifierEvent, VerifierEventListener, VerifierEventType } from './verify/events.js'
 export type { VerifierCacheOptions, VerifierJwtOptions, VerifierOptions } from './verify/options.js'

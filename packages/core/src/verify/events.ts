@@ -16,6 +16,9 @@ import { sha256Hex } from './store.js'
  * - `stale_hit`: answered from a stale entry because the token service failed (stale-if-error).
  * - `malformed`: the string cannot be an M2M token; rejected without any call (no digest).
  * - `invalidate`: `invalidate()` was called.
+ * - `store_error`: a call to the shared store failed (the request went on without it).
+ * - `store_rejected`: an entry or message from the shared store was not ours (bad MAC, another
+ *   scope, wrong shape) and was ignored; the token is verified upstream instead.
  */
 export type VerifierEventType =
   | 'hit'
@@ -27,6 +30,8 @@ export type VerifierEventType =
   | 'stale_hit'
   | 'malformed'
   | 'invalidate'
+  | 'store_error'
+  | 'store_rejected'
 
 /** One verifier event. Never contains the token or the secret key. */
 export interface VerifierEvent {

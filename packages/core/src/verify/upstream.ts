@@ -19,7 +19,7 @@ import type { TokenFormat } from './classify.js'
 import { type Emit, tokenDigest } from './events.js'
 import { toAuthError } from './opaque.js'
 import type { ResolvedVerifierConfig } from './options.js'
-import type { SharedCache } from './store.js'
+import type { SharedCache } from '../store/shared.js'
 
 type Counters = Record<
   'hits' | 'misses' | 'negativeHits' | 'coalesced' | 'upstreamCalls' | 'errors' | 'staleHits',
@@ -62,14 +62,18 @@ export function createUpstream(ctx: UpstreamContext) {
   ): Promise<VerifiedM2MToken> {
     const digest = emit === undefined ? undefined : tokenDigest(token)
     let stale = memoryEntry
+    let key: string | undefined
     if (ctx.shared !== undefined) {
-      // The shared store backs the in-memory tier: asked only when memory has no fresh entry.
-      let stored = await ctx.shared.get(token)
-      if (stored !== undefined && revokedHere(stored.token.id)) {
-        await ctx.shared.delete(token).catch(() => undefined)
-        stored = undefined
+      // The shared store backs the in-memory tier: asked only when memory has no fresh entry. Its
+      // key is an HMAC (async): computed once here and passed on to every later store call.
+      key = await ctx.shared.keyOf(token)
+      let stored = await sharedEntry(key)
+      // Every process missing at once: one takes the fleet's lock and verifies, the others wait.
+      if ((stored === undefined || now() >= stored.freshUntil) && format === 'opaque') {
+        stored = (await ctx.shared.claim(key)) ?? stored
       }
       if (stored !== undefined && now() < stored.freshUntil) {
+        ctx.shared.release(key)
         counters.hits++
         emit?.('hit', format, token, undefined, digest)
         await keepInMemory(token, stored, digest)
@@ -83,7 +87,19 @@ export function createUpstream(ctx: UpstreamContext) {
     }
     counters.misses++
     emit?.('miss', format, token, undefined, digest)
-    return callUpstream(token, format, stale, digest)
+    try {
+      return await callUpstream(token, format, stale, digest, key)
+    } finally {
+      if (key !== undefined) ctx.shared?.release(key) // after the entry is written, if it is
+    }
+  }
+
+  /** The store's entry under `key`, unless its token was revoked through this process. */
+  async function sharedEntry(key: string): Promise<CachedEntry | undefined> {
+    const stored = await ctx.shared?.get(key)
+    if (stored === undefined || !revokedHere(stored.token.id)) return stored
+    ctx.shared?.delete(key)
+    return undefined
   }
 
   async function callUpstream(
@@ -91,6 +107,7 @@ export function createUpstream(ctx: UpstreamContext) {
     format: TokenFormat,
     stale: CachedEntry | undefined,
     digest: Promise<string> | undefined,
+    key: string | undefined,
   ): Promise<VerifiedM2MToken> {
     const epoch = ctx.epoch
     const started = performance.now()
@@ -103,11 +120,11 @@ export function createUpstream(ctx: UpstreamContext) {
       const authError = error instanceof AuthError ? error : toAuthError(error)
       const durationMs = performance.now() - started
       emit?.('upstream', format, token, { durationMs, errorCode: authError.code }, digest)
-      return handleFailure(token, format, authError, stale, epoch, digest)
+      return handleFailure(token, format, authError, stale, epoch, digest, key)
     }
     emit?.('upstream', format, token, { durationMs: performance.now() - started }, digest)
     const frozen = freezeToken(result)
-    if (epoch === ctx.epoch && config.cacheEnabled) await remember(token, frozen, digest)
+    if (epoch === ctx.epoch && config.cacheEnabled) await remember(token, frozen, digest, key)
     return frozen
   }
 
@@ -125,13 +142,19 @@ export function createUpstream(ctx: UpstreamContext) {
     return result
   }
 
-  async function remember(token: string, result: VerifiedM2MToken, digest: Promise<string> | undefined) {
+  async function remember(
+    token: string,
+    result: VerifiedM2MToken,
+    digest: Promise<string> | undefined,
+    key: string | undefined,
+  ) {
     const { ttlMs, staleIfErrorMs } = config.cache
     const at = now()
     const entry = positiveEntry(result, at, ttlMs, staleIfErrorMs)
     if (entry === undefined) return
     await keepInMemory(token, entry, digest)
-    if (ctx.shared !== undefined) await ctx.shared.set(token, entry, at)
+    // Not awaited: the answer does not wait for the store (bounded background writes).
+    if (key !== undefined) ctx.shared?.set(key, result, at)
   }
 
   /** The in-memory tier (in front of a shared store, if any): what the hot path reads. */
@@ -156,11 +179,12 @@ export function createUpstream(ctx: UpstreamContext) {
     stale: CachedEntry | undefined,
     epoch: number,
     digest: Promise<string> | undefined,
+    key: string | undefined,
   ): Promise<VerifiedM2MToken> {
     if (error instanceof InvalidTokenError) {
       // A definite "no" ends any stale-if-error grace for this token, here and in the store.
       ctx.memory?.delete(token)
-      if (ctx.shared !== undefined) await ctx.shared.delete(token).catch(() => undefined)
+      if (key !== undefined) ctx.shared?.delete(key)
       if (epoch === ctx.epoch) ctx.negative?.add(token, format, error.description)
       throw error
     }

@@ -22,8 +22,8 @@ import { createJwtVerifier } from './jwt.js'
 import { createOpaqueVerifier } from './opaque.js'
 import { type ResolvedVerifierConfig, resolveConfig, type VerifierOptions } from './options.js'
 import { checkScopes, hasScopes } from './scopes.js'
-import { createSharedCache } from './store.js'
 import { createUpstream, type UpstreamContext } from './upstream.js'
+import { createFleet } from '../store/fleet.js'
 
 /** Counters since the verifier was built; see `VerifierEvent` for what each outcome means. */
 export interface VerifierStats {
@@ -45,6 +45,10 @@ export interface VerifierStats {
   size: number
   /** Negative entries held in memory. */
   negativeSize: number
+  /** Entries or messages from the shared store that were not ours (tampered, foreign), ignored. */
+  storeRejected: number
+  /** Calls to the shared store that failed; each request went on without the store. */
+  storeErrors: number
 }
 
 /** Options of {@link Verifier.authenticate}. */
@@ -97,12 +101,12 @@ export function createVerifier(options: VerifierOptions): Verifier {
     config.cacheEnabled && config.cache.negativeTtlMs > 0
       ? new NegativeCache(config.cache.negativeMax, config.cache.negativeTtlMs, now)
       : undefined
-  const shared =
-    config.cacheEnabled && config.cache.store ? createSharedCache(config.cache.store, config) : undefined
   const flights = config.singleFlight ? new SingleFlight<VerifiedM2MToken>() : undefined
   const emit = createEmitter(config.onEvent)
   const client = buildClient(config)
   const log = createLibraryLog(config.logger, now)
+  const fleet = createFleet(config, log, emit)
+  const shared = fleet?.shared
   const ctx: UpstreamContext = {
     config,
     memory,
@@ -206,18 +210,24 @@ export function createVerifier(options: VerifierOptions): Verifier {
   }
 
   function invalidate(token: string): Promise<void> | void {
+    dropToken(token)
+    emit?.('invalidate', classifyToken(token), token)
+    if (fleet !== undefined) return fleet.invalidate(token)
+  }
+
+  /** Forgets `token` in this process (memory, negative cache, in-flight sharing). */
+  function dropToken(token: string): void {
     // Results of verifications already in flight must not repopulate what we are dropping.
     ctx.epoch++
     flights?.forget(token)
     memory?.delete(token)
     negative?.delete(token)
-    emit?.('invalidate', classifyToken(token), token)
-    if (shared !== undefined) return shared.delete(token)
   }
 
   async function revokeToken(params: RevokeTokenParams, callOptions?: M2MCallOptions): Promise<M2MToken> {
     const revoked = await client.revokeToken(params, callOptions)
     forgetId(params.m2mTokenId)
+    await fleet?.revoked(params.m2mTokenId)
     return revoked
   }
 
@@ -234,8 +244,19 @@ export function createVerifier(options: VerifierOptions): Verifier {
   }
 
   function stats(): VerifierStats {
-    return { ...counters, size: memory?.size ?? 0, negativeSize: negative?.size ?? 0 }
+    const store = fleet?.counters ?? { storeRejected: 0, storeErrors: 0 }
+    return { ...counters, ...store, size: memory?.size ?? 0, negativeSize: negative?.size ?? 0 }
   }
+
+  fleet?.listen({
+    dropToken,
+    dropId: forgetId,
+    reset() {
+      // Revocations may have been missed while the channel was down: start over from the store.
+      ctx.epoch++
+      memory?.clear()
+    },
+  })
 
   return Object.freeze({ verify, authenticate, invalidate, revokeToken, stats }) as Verifier
 }

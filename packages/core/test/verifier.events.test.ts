@@ -126,6 +126,8 @@ describe('stats', () => {
       staleHits: 0,
       size: 0,
       negativeSize: 1,
+      storeRejected: 0,
+      storeErrors: 0,
     })
   })
 })

@@ -16,6 +16,8 @@ export interface MapStore extends CacheStore {
   resetAll(): void
   /** The channels someone listens on. */
   channels(): string[]
+  /** How many listeners there are, on all channels. */
+  subscribers(): number
 }
 
 export interface MapStoreOptions {
@@ -43,6 +45,7 @@ export function mapStore({ async = false, fleet = false }: MapStoreOptions = {})
       for (const set of listeners.values()) for (const listener of set) listener.reset()
     },
     channels: () => [...listeners.keys()],
+    subscribers: () => [...listeners.values()].reduce((n, set) => n + set.size, 0),
     get: (key) => {
       const found = data.get(key)
       return answer(found ? (JSON.parse(found.entry) as SealedEntry) : undefined)

@@ -57,7 +57,10 @@ describe('an entry rewritten in the store', () => {
     ['a MAC that is not hex', (s) => ({ ...s, mac: 'z'.repeat(64) })],
     ['a flipped MAC bit', (s) => ({ ...s, mac: (s.mac.startsWith('0') ? '1' : '0') + s.mac.slice(1) })],
     ['a bare entry of the old format', (s) => JSON.parse(s.body)],
-    ['a newer verifiedAt, MAC kept', (s) => ({ ...s, body: s.body.replace(/"verifiedAt":\d+/, '"verifiedAt":9e15') })],
+    [
+      'a newer verifiedAt, MAC kept',
+      (s) => ({ ...s, body: s.body.replace(/"verifiedAt":\d+/, '"verifiedAt":9e15') }),
+    ],
   ])('is ignored and verified upstream: %s', async (_name, rewrite) => {
     const { store, writer, reader, keyOf } = await writerAndReader()
     const key = await keyOf(TOKEN)

@@ -3,7 +3,7 @@
  * deletion, values that are not ours, the ioredis calling convention, clients that fail, and the
  * options it refuses.
  */
-import type { CachedEntry } from '@m2m-auth/core'
+import type { SealedEntry } from '@m2m-auth/core'
 import { createClient } from 'redis'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import {
@@ -16,22 +16,9 @@ import {
 import { type Fixture, type RedisClient, useFixture } from './fixture.js'
 import { skipRedis } from './redis-server.js'
 
-const KEY = `m2m:v1:${'a'.repeat(64)}:${'b'.repeat(64)}`
-const ENTRY: CachedEntry = {
-  token: {
-    tokenType: 'm2m_token',
-    format: 'opaque',
-    id: 'mt_1',
-    subject: 'mch_caller',
-    machineId: 'mch_caller',
-    scopes: ['mch_api'],
-    claims: { region: 'eu' },
-    expiration: 2_000_000_000_000,
-    createdAt: 1_000_000_000_000,
-  },
-  freshUntil: 1_700_000_005_000,
-  staleUntil: 1_700_000_005_000,
-}
+const KEY = `m2m:v2:${'a'.repeat(32)}:${'b'.repeat(64)}`
+/** The store passes entries through as JSON; the verifier seals and checks them (see core). */
+const ENTRY: SealedEntry = { v: 2, body: '{"token":{"id":"mt_1"},"verifiedAt":1}', mac: 'c'.repeat(64) }
 
 describe.skipIf(skipRedis)('createRedisStore on a real Redis', () => {
   const fixture = useFixture()

@@ -39,8 +39,9 @@ export function createBroadcast(shared: SharedCache, handlers: BroadcastHandlers
   const self = crypto.randomUUID()
   const signed = (from: string, kind: string, value: string) => `bus\n${from}\n${kind}\n${value}`
 
-  sealer.channel().then(
-    (channel) =>
+  sealer
+    .channel()
+    .then((channel) =>
       store.subscribe?.(channel, {
         message: (text) => {
           receive(text).catch(() => undefined)

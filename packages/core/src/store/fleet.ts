@@ -74,7 +74,9 @@ export function createFleet(
       } catch (error) {
         shared.counters.storeErrors++
         const reason = error instanceof Error ? error.name : 'unknown error'
-        log.outage(`a revocation could not be broadcast to the fleet (${reason}); others drop it within ttlMs`)
+        log.outage(
+          `a revocation could not be broadcast to the fleet (${reason}); others drop it within ttlMs`,
+        )
         emit?.('store_error', null, undefined)
       }
     },

@@ -9,7 +9,7 @@ import type { LibraryLog } from '../logger.js'
 import type { VerifiedM2MToken } from '../types.js'
 import type { CachedEntry } from '../verify/cache.js'
 import { freezeToken } from '../verify/cache.js'
-import { createSealer, type CacheScope, type Sealer } from './sealed.js'
+import { type CacheScope, createSealer, type Sealer } from './sealed.js'
 import type { CacheStore } from './types.js'
 
 /** Background store writes allowed in flight at once; beyond that, writes are skipped. */

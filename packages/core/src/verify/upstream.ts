@@ -12,6 +12,7 @@ import {
   TokenServiceUnavailableError,
 } from '../http/errors.js'
 import type { LibraryLog } from '../logger.js'
+import type { SharedCache } from '../store/shared.js'
 import type { VerifiedM2MToken } from '../types.js'
 import type { CachedEntry, MemoryEntry, NegativeCache } from './cache.js'
 import { freezeToken, positiveEntry } from './cache.js'
@@ -19,7 +20,6 @@ import type { TokenFormat } from './classify.js'
 import { type Emit, tokenDigest } from './events.js'
 import { toAuthError } from './opaque.js'
 import type { ResolvedVerifierConfig } from './options.js'
-import type { SharedCache } from '../store/shared.js'
 
 type Counters = Record<
   'hits' | 'misses' | 'negativeHits' | 'coalesced' | 'upstreamCalls' | 'errors' | 'staleHits',

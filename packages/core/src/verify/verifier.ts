@@ -14,6 +14,7 @@ import {
   type ServerConfigError,
 } from '../http/errors.js'
 import { createLibraryLog, type LibraryLog } from '../logger.js'
+import { createFleet } from '../store/fleet.js'
 import type { M2MToken, VerifiedM2MToken } from '../types.js'
 import { createMemoryCache, type MemoryEntry, NegativeCache, SingleFlight } from './cache.js'
 import { classifyToken } from './classify.js'
@@ -23,7 +24,6 @@ import { createOpaqueVerifier } from './opaque.js'
 import { type ResolvedVerifierConfig, resolveConfig, type VerifierOptions } from './options.js'
 import { checkScopes, hasScopes } from './scopes.js'
 import { createUpstream, type UpstreamContext } from './upstream.js'
-import { createFleet } from '../store/fleet.js'
 
 /** Counters since the verifier was built; see `VerifierEvent` for what each outcome means. */
 export interface VerifierStats {

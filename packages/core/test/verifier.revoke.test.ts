@@ -22,8 +22,13 @@ describe('revoking through the verifier drops the cached answer at once', () => 
     h.replies.delete(token) // the token service now answers 404 for it
     const revoked = await h.verifier.revokeToken({ m2mTokenId: TOKEN_ID })
     expect(revoked.revoked).toBe(true)
-    await expect(h.verifier.verify(token)).rejects.toMatchObject({ status: 401, code: 'invalid_token' })
-    expect(h.upstreamCount(token)).toBe(2)
+    await expect(h.verifier.verify(token)).rejects.toMatchObject({
+      status: 401,
+      code: 'invalid_token',
+      description: 'The access token has been revoked',
+    })
+    // Revocation is final: refused from memory, without asking the token service again.
+    expect(h.upstreamCount(token)).toBe(1)
   })
 
   it('keeps other tokens cached', async () => {
@@ -55,6 +60,7 @@ describe('revoking through the verifier drops the cached answer at once', () => 
     await vi.waitFor(() => expect(data.size).toBe(1))
     h.replies.delete(token)
     await h.verifier.revokeToken({ m2mTokenId: TOKEN_ID })
+    h.clock.now += 2000 // past the negative entry: the next lookup reads the store again
     await expect(h.verifier.verify(token)).rejects.toMatchObject({ status: 401 })
     await vi.waitFor(() => expect(data.size).toBe(0))
   })

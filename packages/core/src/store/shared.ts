@@ -51,8 +51,11 @@ export interface SharedCache {
   delete(key: string): void
   /** Deletes now: for `invalidate()`, whose caller must learn of a failure. */
   deleteNow(key: string): Promise<void>
-  /** Fleet-wide single-flight: resolves with another process's fresh entry, or when we should verify. */
-  claim(key: string): Promise<CachedEntry | undefined>
+  /**
+   * Fleet-wide single-flight: resolves with another process's fresh entry that `accept` takes, or
+   * with `undefined` when we should verify ourselves (holding the lock, or having given up on it).
+   */
+  claim(key: string, accept: (entry: CachedEntry) => boolean): Promise<CachedEntry | undefined>
   /** Releases the lock of `key` if held (after any pending write of it). */
   release(key: string): void
 }
@@ -147,15 +150,18 @@ export function createSharedCache(
     async deleteNow(key) {
       await store.delete(key)
     },
-    async claim(key) {
+    async claim(key, accept) {
       if (!canLock) return undefined
-      return waitForFleet(key)
+      return waitForFleet(key, accept)
     },
     release,
   }
 
   /** Takes the lock, or waits (bounded) for the holder's entry; gives up by verifying ourselves. */
-  async function waitForFleet(key: string): Promise<CachedEntry | undefined> {
+  async function waitForFleet(
+    key: string,
+    accept: (entry: CachedEntry) => boolean,
+  ): Promise<CachedEntry | undefined> {
     let waitedMs = 0
     for (let round = 0; ; round++) {
       let won: boolean
@@ -165,9 +171,16 @@ export function createSharedCache(
         failed('lock', error)
         return undefined // no lock service: verify ourselves
       }
-      if (won) {
+      if (won && round === 0) {
         held.add(key)
         return undefined
+      }
+      if (won) {
+        // The holder is done: its entry may have landed since we last looked. If it left none (a
+        // "no", a failure) or died, the waiters verify now, side by side, not one after the other.
+        background(key, 'unlock', () => store.unlock?.(`${key}:lock`))
+        const entry = await get(key)
+        return entry !== undefined && policy.now() < entry.freshUntil && accept(entry) ? entry : undefined
       }
       // Short steps first: the holder's upstream call usually answers within a few milliseconds.
       const stepMs = Math.min(5 * 2 ** round, 25)
@@ -175,7 +188,7 @@ export function createSharedCache(
       await new Promise((resolve) => setTimeout(resolve, stepMs))
       waitedMs += stepMs
       const entry = await get(key)
-      if (entry !== undefined && policy.now() < entry.freshUntil) return entry
+      if (entry !== undefined && policy.now() < entry.freshUntil && accept(entry)) return entry
     }
   }
 }

@@ -61,6 +61,7 @@ export function createUpstream(ctx: UpstreamContext) {
     memoryEntry: CachedEntry | undefined,
   ): Promise<VerifiedM2MToken> {
     const digest = emit === undefined ? undefined : tokenDigest(token)
+    const epoch = ctx.epoch
     let stale = memoryEntry
     let key: string | undefined
     if (ctx.shared !== undefined) {
@@ -70,13 +71,14 @@ export function createUpstream(ctx: UpstreamContext) {
       let stored = await sharedEntry(key)
       // Every process missing at once: one takes the fleet's lock and verifies, the others wait.
       if ((stored === undefined || now() >= stored.freshUntil) && format === 'opaque') {
-        stored = (await ctx.shared.claim(key)) ?? stored
+        stored = (await ctx.shared.claim(key, (entry) => !revokedHere(entry.token.id))) ?? stored
       }
-      if (stored !== undefined && now() < stored.freshUntil) {
+      // Checked again after the waits: a revocation may have been broadcast in between.
+      if (stored !== undefined && now() < stored.freshUntil && !revokedHere(stored.token.id)) {
         ctx.shared.release(key)
         counters.hits++
         emit?.('hit', format, token, undefined, digest)
-        await keepInMemory(token, stored, digest)
+        await keepInMemory(token, stored, digest, epoch)
         return stored.token
       }
       stale = stored ?? stale
@@ -152,16 +154,22 @@ export function createUpstream(ctx: UpstreamContext) {
     const at = now()
     const entry = positiveEntry(result, at, ttlMs, staleIfErrorMs)
     if (entry === undefined) return
-    await keepInMemory(token, entry, digest)
+    await keepInMemory(token, entry, digest, ctx.epoch)
     // Not awaited: the answer does not wait for the store (bounded background writes).
     if (key !== undefined) ctx.shared?.set(key, result, at)
   }
 
   /** The in-memory tier (in front of a shared store, if any): what the hot path reads. */
-  async function keepInMemory(token: string, entry: CachedEntry, digest: Promise<string> | undefined) {
+  async function keepInMemory(
+    token: string,
+    entry: CachedEntry,
+    digest: Promise<string> | undefined,
+    epoch: number,
+  ) {
     if (ctx.memory === undefined) return
     // Settled by now (computed while upstream answered): hits then emit without waiting.
     const tokenDigest = digest === undefined ? undefined : await digest
+    if (epoch !== ctx.epoch) return // dropped (invalidate, revocation, broadcast) while we looked
     const { token: result, freshUntil, staleUntil } = entry
     ctx.memory.set(token, {
       token: result,

@@ -235,9 +235,13 @@ export function createVerifier(options: VerifierOptions): Verifier {
   function forgetId(id: string): void {
     ctx.epoch++
     if (memory !== undefined) {
-      const doomed: string[] = []
-      for (const [token, entry] of memory.entries()) if (entry.token.id === id) doomed.push(token)
-      for (const token of doomed) memory.delete(token)
+      const doomed: [string, MemoryEntry][] = []
+      for (const [token, entry] of memory.entries()) if (entry.token.id === id) doomed.push([token, entry])
+      for (const [token, entry] of doomed) {
+        memory.delete(token)
+        // Revocation is final: the next request is refused at once, without a store or Clerk call.
+        negative?.add(token, entry.token.format, 'The access token has been revoked')
+      }
     }
     const { ttlMs, staleIfErrorMs } = config.cache
     ctx.revokedIds?.set(id, now() + ttlMs + staleIfErrorMs)

@@ -45,8 +45,11 @@ export interface SharedCache {
   tokenOf(key: string): string | undefined
   /** The authenticated entry under `key`, freshness per our policy, token frozen; or `undefined`. */
   get(key: string): Promise<CachedEntry | undefined>
-  /** Writes in the background (then releases the lock of `key`, if this process holds it). */
-  set(key: string, token: VerifiedM2MToken, verifiedAt: number): void
+  /**
+   * Writes in the background (then releases the lock of `key`, if this process holds it); the
+   * promise settles at once, or after the write for a store with `awaitWrites`. Never rejects.
+   */
+  set(key: string, token: VerifiedM2MToken, verifiedAt: number): Promise<void>
   /** Deletes in the background. */
   delete(key: string): void
   /** Deletes now: for `invalidate()`, whose caller must learn of a failure. */
@@ -88,21 +91,27 @@ export function createSharedCache(
     report.error(operation)
   }
 
-  /** Runs `work` after earlier background work on `key`, unless too much is in flight already. */
-  const background = (key: string, operation: string, work: () => unknown): void => {
+  /**
+   * Runs `work` after earlier background work on `key`, unless too much is in flight already. With
+   * `awaitWrites` (Workers) nothing is chained across requests: the caller awaits the returned work.
+   */
+  const background = (key: string, operation: string, work: () => unknown): Promise<void> => {
     if (pending.size >= MAX_PENDING_STORE_WRITES && !pending.has(key)) {
       failed(operation, new Error('BackgroundQueueFull'))
-      return
+      return Promise.resolve()
     }
-    const previous = pending.get(key) ?? Promise.resolve()
-    const next = previous.then(work).then(
-      () => undefined,
-      (error: unknown) => failed(operation, error),
-    )
+    const run = (previous: Promise<void>) =>
+      previous.then(work).then(
+        () => undefined,
+        (error: unknown) => failed(operation, error),
+      )
+    if (store.awaitWrites === true) return run(Promise.resolve())
+    const next = run(pending.get(key) ?? Promise.resolve())
     pending.set(key, next)
     next.then(() => {
       if (pending.get(key) === next) pending.delete(key)
     })
+    return Promise.resolve()
   }
 
   async function get(key: string): Promise<CachedEntry | undefined> {
@@ -139,10 +148,13 @@ export function createSharedCache(
     },
     tokenOf: (key) => tokens.get(key),
     get,
-    set(key, token, verifiedAt) {
+    async set(key, token, verifiedAt) {
       const ttlMs = Math.max(1, (freshness(token, verifiedAt, policy)?.staleUntil ?? 0) - policy.now())
-      background(key, 'set', async () => store.set(key, await sealer.seal(key, { token, verifiedAt }), ttlMs))
+      const written = background(key, 'set', async () =>
+        store.set(key, await sealer.seal(key, { token, verifiedAt }), ttlMs),
+      )
       release(key)
+      await written
     },
     delete(key) {
       background(key, 'delete', () => store.delete(key))

@@ -67,4 +67,11 @@ export interface CacheStore {
   publish?(channel: string, message: string): void | Promise<void>
   /** Listens on `channel`; answers the function that stops listening. Optional, with `publish`. */
   subscribe?(channel: string, listener: StoreListener): () => void
+  /**
+   * `true` where the runtime may cancel work that outlives a request and a request may not wait on
+   * another request's I/O (Cloudflare Workers): the verifier then awaits each write within the
+   * request that made it, instead of writing in the background.
+   * @default false
+   */
+  readonly awaitWrites?: boolean
 }

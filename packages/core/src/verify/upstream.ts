@@ -155,8 +155,9 @@ export function createUpstream(ctx: UpstreamContext) {
     const entry = positiveEntry(result, at, ttlMs, staleIfErrorMs)
     if (entry === undefined) return
     await keepInMemory(token, entry, digest, ctx.epoch)
-    // Not awaited: the answer does not wait for the store (bounded background writes).
-    if (key !== undefined) ctx.shared?.set(key, result, at)
+    // Settles at once: the answer does not wait for the store (bounded background writes), except
+    // where work may not outlive the request (a store with `awaitWrites`, e.g. on Workers).
+    if (key !== undefined) await ctx.shared?.set(key, result, at)
   }
 
   /** The in-memory tier (in front of a shared store, if any): what the hot path reads. */

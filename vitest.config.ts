@@ -28,7 +28,9 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'packages',
-          include: ['packages/{emulator,cli,express,fastify,hono,redis-store,workers-store}/test/**/*.test.ts'],
+          include: [
+            'packages/{emulator,cli,express,fastify,hono,redis-store,workers-store}/test/**/*.test.ts',
+          ],
           environment: 'node',
         },
       },

@@ -23,7 +23,7 @@ export interface Fixture {
   api: EmulatorMachine
   /** A connected client of its own; errors it emits (lost connection) are collected, not thrown. */
   connect(options?: Omit<RedisClientOptions, 'url'>): Promise<RedisClient>
-  /** A verifier as `api` (its `ak_`, loopback fetch) on a Redis store with a client of its own. */
+  /** A verifier as `api` (its `ak_`, loopback fetch, a quiet logger) on a Redis store with a client of its own. */
   verifier(
     options?: Partial<VerifierOptions>,
     store?: RedisStoreOptions & { client?: RedisClient },
@@ -87,6 +87,9 @@ export async function startFixture(): Promise<Fixture> {
     async verifier(options = {}, { client, ...storeOptions } = {}) {
       const store = createRedisStore(client ?? (await connect()), {
         onError: () => undefined,
+        // Not the 50 ms default: on a loaded 2-core machine a Redis call may take longer, and a
+        // skipped write would fail a test that is not about timeouts (those pass their own).
+        timeoutMs: 500,
         ...storeOptions,
       })
       stores.push(store)
@@ -94,6 +97,7 @@ export async function startFixture(): Promise<Fixture> {
         secretKey: api.secretKey,
         apiUrl: emulator.url,
         fetch: loopbackFetch,
+        logger: { warn: () => undefined, error: () => undefined },
         ...options,
         cache: { store, ...(options.cache || {}) },
       })

@@ -114,7 +114,7 @@ describe.skipIf(skipRedis).each(MODES)('a fleet of 3 Express processes on one Re
     const { token } = await newToken()
     const known = new Set(await entryKeys())
     expect((await ask(members[0]!, token)).status).toBe(200)
-    const key = await waitFor(async () => (await entryKeys()).find((k) => !known.has(k)))
+    const key = await waitFor(async () => (await entryKeys()).find((k) => !known.has(k)), 'the new entry')
     const sealed = JSON.parse((await admin.get(key))!) as { body: string }
     const body = JSON.parse(sealed.body)
     body.token.subject = FORGED
@@ -152,14 +152,14 @@ describe.skipIf(skipRedis).each(MODES)('a fleet of 3 Express processes on one Re
       if (channel === undefined) return false
       const [, subscribers] = (await admin.sendCommand(['PUBSUB', 'NUMSUB', channel])) as [string, number]
       return subscribers === 3
-    })
+    }, 'three subscribers after the restart')
     // ...and so does sharing: what one process verified, another serves without calling Clerk.
     await waitFor(async () => {
       const { token: shared } = await newToken()
       await ask(members[0]!, shared)
       const calls = verifyCalls()
       return (await ask(members[1]!, shared)).status === 200 && verifyCalls() === calls
-    })
+    }, 'sharing after the restart')
     const { token: again, id } = await newToken()
     for (const member of members) expect((await ask(member, again)).status).toBe(200)
     await members[0]!.revoke(id)
@@ -167,7 +167,7 @@ describe.skipIf(skipRedis).each(MODES)('a fleet of 3 Express processes on one Re
     await waitFor(async () => {
       const statuses = await Promise.all(members.map(async (m) => (await ask(m, again)).status))
       return statuses.every((status) => status === 401)
-    })
+    }, 'every process refusing after the restart')
     console.info(
       `[fleet ${mode}] after the restart, revocation refused everywhere after ${(performance.now() - revokedAt).toFixed(1)} ms`,
     )
@@ -181,12 +181,16 @@ describe.skipIf(skipRedis).each(MODES)('a fleet of 3 Express processes on one Re
 })
 
 /** Polls `probe` every 10 ms until it answers something truthy (at most 10 s). */
-async function waitFor<T>(probe: () => Promise<T | undefined | false>): Promise<T> {
+async function waitFor<T>(probe: () => Promise<T | undefined | false>, what = 'the fleet'): Promise<T> {
   const deadline = Date.now() + 10_000
+  let lastError: unknown
   for (;;) {
-    const value = await probe().catch(() => undefined)
+    const value = await probe().catch((error: unknown) => {
+      lastError = error
+      return undefined
+    })
     if (value) return value as T
-    if (Date.now() > deadline) throw new Error('the fleet did not get there within 10 s')
+    if (Date.now() > deadline) throw new Error(`${what}: not there within 10 s`, { cause: lastError })
     await new Promise((resolve) => setTimeout(resolve, 10))
   }
 }

@@ -72,12 +72,16 @@ export interface Verifier {
     authorizationHeader: string | null | undefined,
     options: AuthenticateOptions,
   ): Promise<VerifiedM2MToken | null>
-  /** Forgets everything cached about `token` (memory, negative cache and shared store). */
+  /**
+   * Forgets everything cached about `token` (memory, negative cache and shared store), and in every
+   * process sharing the store when it can broadcast. Rejects when the store's delete fails.
+   */
   invalidate(token: string): Promise<void> | void
   /**
    * Revokes a token through this verifier's own client (same key, API URL and timeouts) and drops it
-   * from this verifier's caches at once: revocation elsewhere takes effect within `ttlMs`, here
-   * immediately. Needs a key allowed to revoke it (the issuing machine's `ak_` or the instance `sk_`).
+   * from this verifier's caches at once (later requests with it are refused without a call), and in
+   * every process sharing a store that can broadcast (Redis pub/sub); revocation made elsewhere
+   * takes effect within `ttlMs`. Needs a key allowed to revoke it (the issuing machine's `ak_` or the instance `sk_`).
    */
   revokeToken(params: RevokeTokenParams, callOptions?: M2MCallOptions): Promise<M2MToken>
   stats(): VerifierStats

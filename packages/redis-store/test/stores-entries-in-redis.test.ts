@@ -88,6 +88,27 @@ describe.skipIf(skipRedis)('createRedisStore on a real Redis', () => {
     await store.delete(KEY)
     expect(await fx.admin.exists(KEY)).toBe(0)
   })
+
+  it('takes the fleet lock through fromIoredis as set(key, value, "PX", ms, "NX")', async () => {
+    const sent: string[][] = []
+    const ioredisLike: IoredisLike = {
+      get: (key) => client.get(key),
+      set: (key: string, value: string, mode: 'PX', ms: number, nx?: 'NX') => {
+        const command = ['SET', key, value, mode, String(ms), ...(nx ? [nx] : [])]
+        sent.push(command)
+        return client.sendCommand(command)
+      },
+      del: (key) => client.del(key),
+    }
+    const store = createRedisStore(fromIoredis(ioredisLike))
+    expect(await store.lock?.(`${KEY}:lock`, 700)).toBe(true)
+    expect(await store.lock?.(`${KEY}:lock`, 700)).toBe(false)
+    expect(sent[0]).toEqual(['SET', `${KEY}:lock`, '1', 'PX', '700', 'NX'])
+    await store.unlock?.(`${KEY}:lock`)
+    expect(await fx.admin.exists(`${KEY}:lock`)).toBe(0)
+    // Without publish and duplicate there is no broadcast to offer.
+    expect(store.publish).toBeUndefined()
+  })
 })
 
 describe('createRedisStore with a client that fails', () => {
@@ -133,6 +154,13 @@ describe('createRedisStore options', () => {
     ['timeoutMs Infinity', closedClient(), { timeoutMs: Number.POSITIVE_INFINITY }],
     ['a prefix that is not a string', closedClient(), { prefix: 1 }],
     ['an onError that is not a function', closedClient(), { onError: 'log' }],
+    ['a misspelt option', closedClient(), { timeout: 5 }],
+    ['a lock that is not a boolean', closedClient(), { lock: 'yes' }],
+    [
+      'broadcast on a client without publish and duplicate',
+      { get: () => Promise.resolve(null), set: () => Promise.resolve('OK'), del: () => Promise.resolve(1) },
+      { broadcast: true },
+    ],
   ])('refuses %s, naming it', (name, client, options) => {
     const build = () => createRedisStore(client as RedisClientLike, options as never)
     const named = name.includes('client') ? /client/ : new RegExp(Object.keys(options)[0] ?? '')

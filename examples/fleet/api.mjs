@@ -68,7 +68,7 @@ async function close() {
   server.closeAllConnections()
   server.close()
   await store.close()
-  redis.destroy()
+  if (redis.isOpen) redis.destroy()
   process.disconnect?.()
 }
 process.on('SIGTERM', close)

@@ -79,8 +79,12 @@ export function createSubscriber(
     async close() {
       closed = true
       const sub = await connection
-      if (sub?.destroy !== undefined) sub.destroy()
-      else sub?.disconnect?.()
+      try {
+        if (sub?.destroy !== undefined) sub.destroy()
+        else sub?.disconnect?.()
+      } catch {
+        // Already closed (node-redis throws on closing a closed client): nothing left to release.
+      }
     },
   }
 }

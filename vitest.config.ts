@@ -28,7 +28,9 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'packages',
-          include: ['packages/{emulator,cli,express,fastify,hono,redis-store,undici}/test/**/*.test.ts'],
+          include: [
+            'packages/{emulator,cli,express,fastify,hono,redis-store,undici,workers-store}/test/**/*.test.ts',
+          ],
           environment: 'node',
         },
       },

@@ -25,12 +25,12 @@ export function bundleWorker(entry: string): Promise<string> {
   return bundle({ entryPoints: [fromRoot(entry)] }, entry)
 }
 
-/** Like {@link bundleWorker}, for a Worker written inline; it resolves packages as `examples/hono` does. */
-export function bundleWorkerSource(source: string): Promise<string> {
-  return bundle(
-    { stdin: { contents: source, resolveDir: fromRoot('examples/hono/src'), loader: 'js' } },
-    'inline',
-  )
+/**
+ * Like {@link bundleWorker}, for a Worker written inline; it resolves packages as `examples/hono`
+ * does, or from `resolveDir` (relative to the repository root).
+ */
+export function bundleWorkerSource(source: string, resolveDir = 'examples/hono/src'): Promise<string> {
+  return bundle({ stdin: { contents: source, resolveDir: fromRoot(resolveDir), loader: 'js' } }, 'inline')
 }
 
 async function bundle(input: Record<string, unknown>, name: string): Promise<string> {

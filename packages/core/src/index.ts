@@ -80,10 +80,12 @@ export {
   JWT_OPTION_KEYS,
   M2M_FETCH_OPTION_KEYS,
   M2M_INTERCEPTOR_OPTION_KEYS,
+  REDIS_STORE_OPTION_KEYS,
   RETRY_OPTION_KEYS,
   RULE_OPTION_KEYS,
   TOKEN_SOURCE_OPTION_KEYS,
   VERIFIER_OPTION_KEYS,
+  WORKERS_STORE_OPTION_KEYS,
 } from './options/keys.js'
 export { suggestKey } from './options/suggest.js'
 export type { ClerkErrorItem, Clock, FetchLike, M2MClaims, M2MToken, VerifiedM2MToken } from './types.js'
@@ -94,7 +96,7 @@ export {
   applyAuthRule,
   createAuthRule,
 } from './verify/authorize.js'
-export type { CachedEntry, CacheStore } from './verify/cache.js'
+export type { CachedEntry, CacheStore, SealedEntry, StoreListener } from './verify/cache.js'
 export { classifyToken, type TokenFormat } from './verify/classify.js'
 export type { VerifierEvent, VerifierEventListener, VerifierEventType } from './verify/events.js'
 export type { VerifierCacheOptions, VerifierJwtOptions, VerifierOptions } from './verify/options.js'

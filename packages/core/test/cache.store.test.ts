@@ -1,30 +1,35 @@
 /**
- * A shared `CacheStore` (Redis-like) replacing the in-memory LRU: digest-only keys scoped by
- * everything that changes the answer, values without the raw token, sharing between verifiers,
- * invalidation, and a failing store degrading to upstream calls instead of failed requests.
+ * A shared `CacheStore` (Redis-like) behind the memory tier: HMAC keys scoped by everything that
+ * changes the answer, sealed values without the raw token, sharing between verifiers, freshness by
+ * the reader's policy, and a failing or hung store degrading to upstream calls, never delaying or
+ * failing the answer.
  */
-import { createHash } from 'node:crypto'
-import { afterEach, describe, expect, it } from 'vitest'
-import type { CachedEntry, CacheStore } from '../src/index.js'
-import { type Harness, harness, opaqueToken, STRANGER, T0, validReply } from './verifier.fixtures.js'
+import { createHash, createHmac, hkdfSync } from 'node:crypto'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import type { CacheStore, Logger } from '../src/index.js'
+import { mapStore } from './helpers/map-store.js'
+import {
+  type Harness,
+  harness,
+  opaqueToken,
+  RECEIVER,
+  SECRET_KEY,
+  T0,
+  validReply,
+} from './verifier.fixtures.js'
 
 const TOKEN = opaqueToken(5)
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 
-/** A Map-backed store; `async` answers through promises, otherwise synchronously. */
-function mapStore(async: boolean): CacheStore & { data: Map<string, { entry: string; ttlMs: number }> } {
-  const data = new Map<string, { entry: string; ttlMs: number }>()
-  const answer = <T>(value: T) => (async ? Promise.resolve(value) : value)
-  return {
-    data,
-    get: (key) => {
-      const found = data.get(key)
-      return answer(found ? (JSON.parse(found.entry) as CachedEntry) : undefined)
-    },
-    set: (key, entry, ttlMs) => answer(void data.set(key, { entry: JSON.stringify(entry), ttlMs })),
-    delete: (key) => answer(void data.delete(key)),
-  }
+/** The naming key, derived independently of the code under test (node:crypto's HKDF). */
+function expectedKey(apiUrl: string, token: string): string {
+  const info = `naming\n${apiUrl}\n${RECEIVER}\n`
+  const naming = Buffer.from(hkdfSync('sha256', SECRET_KEY, 'm2m-auth shared store v2', info, 32))
+  const mac = (text: string) => createHmac('sha256', naming).update(text).digest('hex')
+  return `m2m:v2:${mac('scope').slice(0, 32)}:${mac(`token\n${token}`)}`
 }
+
+const quiet: Logger = { warn: () => undefined, error: () => undefined }
 
 let hs: Harness[] = []
 afterEach(async () => {
@@ -32,31 +37,38 @@ afterEach(async () => {
   hs = []
 })
 async function start(store: CacheStore, extra: Parameters<typeof harness>[0] = {}) {
-  const h = await harness({ cache: { store, ttlMs: 5000, staleIfErrorMs: 1000 }, ...extra })
+  const h = await harness({ cache: { store, ttlMs: 5000, staleIfErrorMs: 1000 }, logger: quiet, ...extra })
   hs.push(h)
   h.replies.set(TOKEN, validReply())
   return h
 }
 
 describe.each([false, true])('shared store (async answers: %s)', (async) => {
-  it('stores under m2m:v1:<scope digest>:<sha256(token)> a value without the raw token', async () => {
-    const store = mapStore(async)
+  it('stores under an HMAC of the token (keyed by the secret key) a sealed value without the raw token', async () => {
+    const store = mapStore({ async })
     const h = await start(store)
     await h.verifier.verify(TOKEN)
+    await vi.waitFor(() => expect(store.data.size).toBe(1))
     const [[key, value]] = [...store.data.entries()] as [[string, { entry: string; ttlMs: number }]]
-    expect(key).toMatch(/^m2m:v1:[0-9a-f]{64}:[0-9a-f]{64}$/)
-    expect(key.endsWith(`:${sha256(TOKEN)}`)).toBe(true)
+    expect(key).toBe(expectedKey(h.fake.url, TOKEN))
+    expect(key.endsWith(sha256(TOKEN))).toBe(false)
     expect(value.entry).not.toContain(TOKEN)
+    expect(value.entry).not.toContain(SECRET_KEY)
     expect(value.ttlMs).toBe(6000) // fresh 5000 + stale-if-error 1000
-    expect(JSON.parse(value.entry)).toMatchObject({ freshUntil: T0 + 5000, staleUntil: T0 + 6000 })
+    const sealed = JSON.parse(value.entry)
+    expect(sealed).toMatchObject({ v: 2, mac: expect.stringMatching(/^[0-9a-f]{64}$/) })
+    expect(JSON.parse(sealed.body)).toMatchObject({ verifiedAt: T0, token: { format: 'opaque' } })
   })
 
-  it('lets a second verifier with the same scope answer from the store', async () => {
-    const store = mapStore(async)
+  it('lets a second verifier with the same scope answer from the store, with a frozen token', async () => {
+    const store = mapStore({ async })
     const first = await start(store)
     await first.verifier.verify(TOKEN)
+    await vi.waitFor(() => expect(store.data.size).toBe(1))
     const second = await start(store, { apiUrl: first.fake.url })
-    await expect(second.verifier.verify(TOKEN)).resolves.toMatchObject({ format: 'opaque' })
+    const token = await second.verifier.verify(TOKEN)
+    expect(token).toMatchObject({ format: 'opaque' })
+    expect(Object.isFrozen(token) && Object.isFrozen(token.scopes)).toBe(true)
     expect(first.upstreamCount()).toBe(1)
     expect(second.verifier.stats()).toMatchObject({ hits: 1, misses: 0, upstreamCalls: 0 })
   })
@@ -66,9 +78,10 @@ describe.each([false, true])('shared store (async answers: %s)', (async) => {
     ['another secret key', { secretKey: 'ak_another_machine_key' }],
     ['another API URL', { apiUrl: 'http://127.0.0.1:1' }],
   ])('keeps a verifier with %s apart', async (_name, difference) => {
-    const store = mapStore(async)
+    const store = mapStore({ async })
     const first = await start(store)
     await first.verifier.verify(TOKEN)
+    await vi.waitFor(() => expect(store.data.size).toBe(1))
     const other = await start(store, { apiUrl: first.fake.url, retry: false, ...difference })
     await other.verifier.verify(TOKEN).catch(() => undefined) // the unreachable URL fails: fine
     expect(other.verifier.stats()).toMatchObject({ hits: 0, upstreamCalls: 1 })
@@ -76,9 +89,10 @@ describe.each([false, true])('shared store (async answers: %s)', (async) => {
   })
 
   it('invalidate() deletes the entry from the store', async () => {
-    const store = mapStore(async)
+    const store = mapStore({ async })
     const h = await start(store)
     await h.verifier.verify(TOKEN)
+    await vi.waitFor(() => expect(store.data.size).toBe(1))
     await h.verifier.invalidate(TOKEN)
     expect(store.data.size).toBe(0)
     await h.verifier.verify(TOKEN)
@@ -86,7 +100,7 @@ describe.each([false, true])('shared store (async answers: %s)', (async) => {
   })
 
   it('asks upstream again once an entry read from the store is no longer fresh', async () => {
-    const store = mapStore(async)
+    const store = mapStore({ async })
     const h = await start(store)
     await h.verifier.verify(TOKEN)
     h.clock.now = T0 + 5000
@@ -95,7 +109,24 @@ describe.each([false, true])('shared store (async answers: %s)', (async) => {
   })
 })
 
-describe('a failing store', () => {
+describe("freshness is the reader's", () => {
+  it('serves an entry written under a longer ttlMs only for the reader’s own ttlMs', async () => {
+    const store = mapStore()
+    const writer = await start(store, { cache: { store, ttlMs: 60_000 } })
+    await writer.verifier.verify(TOKEN)
+    await vi.waitFor(() => expect(store.data.size).toBe(1))
+    const reader = await start(store, { apiUrl: writer.fake.url, cache: { store, ttlMs: 1000 } })
+    reader.clock.now = T0 + 999
+    await reader.verifier.verify(TOKEN)
+    expect(reader.verifier.stats()).toMatchObject({ hits: 1, upstreamCalls: 0 })
+    // The writer would still call the entry fresh for 59 s; the reader does not.
+    reader.clock.now = T0 + 1000
+    await reader.verifier.verify(TOKEN)
+    expect(reader.verifier.stats()).toMatchObject({ upstreamCalls: 1 })
+  })
+})
+
+describe('a slow, hung or failing store', () => {
   const broken: CacheStore = {
     get: () => Promise.reject(new Error('ECONNREFUSED')),
     set: () => {
@@ -104,29 +135,44 @@ describe('a failing store', () => {
     delete: () => Promise.reject(new Error('ECONNREFUSED')),
   }
 
-  it('degrades to upstream verification instead of failing the request', async () => {
-    const h = await start(broken)
+  it('degrades to upstream verification, and tells the logger and events', async () => {
+    const lines: string[] = []
+    const logger: Logger = { warn: (m) => lines.push(m), error: (m) => lines.push(m) }
+    const h = await start(broken, { logger })
     await expect(h.verifier.verify(TOKEN)).resolves.toMatchObject({ format: 'opaque' })
     expect(h.upstreamCount()).toBe(1)
     // The in-memory tier in front of the store still works while the store is down.
     await expect(h.verifier.verify(TOKEN)).resolves.toMatchObject({ format: 'opaque' })
     expect(h.upstreamCount()).toBe(1)
-    // A second verifier (another process) cannot read the broken store: it asks upstream itself.
-    const other = await start(broken, { apiUrl: h.fake.url })
-    await expect(other.verifier.verify(TOKEN)).resolves.toMatchObject({ format: 'opaque' })
-    expect(h.upstreamCount()).toBe(2)
+    await vi.waitFor(() => expect(h.verifier.stats().storeErrors).toBe(2)) // the get and the set
+    expect(h.events.filter((e) => e.type === 'store_error')).toHaveLength(2)
+    expect(lines).toEqual([expect.stringContaining('the shared cache store failed (get: Error)')])
+    expect(lines.join('\n')).not.toContain(TOKEN)
   })
 
-  it('ignores entries of the wrong shape', async () => {
-    const store = mapStore(false)
-    const h = await start(store)
-    await h.verifier.verify(TOKEN)
-    const [key] = [...store.data.keys()] as [string]
-    store.data.set(key, { entry: JSON.stringify({ token: { scopes: [STRANGER] } }), ttlMs: 1 })
-    // A second verifier (empty memory tier) reads the tampered entry from the store.
-    const other = await start(store, { apiUrl: h.fake.url })
-    await expect(other.verifier.verify(TOKEN)).resolves.toMatchObject({ format: 'opaque' })
-    expect(h.upstreamCount()).toBe(2)
+  it('answers without waiting for a write that never completes', async () => {
+    const hung: CacheStore = { get: () => undefined, set: () => new Promise(() => {}), delete: () => {} }
+    const h = await start(hung)
+    // Would hang forever if the answer waited for the store's write.
+    await expect(h.verifier.verify(TOKEN)).resolves.toMatchObject({ format: 'opaque' })
+  })
+
+  it('keeps at most 64 writes in flight; the rest are skipped and counted', async () => {
+    let started = 0
+    const hung: CacheStore = {
+      get: () => undefined,
+      set: () => {
+        started++
+        return new Promise(() => {})
+      },
+      delete: () => {},
+    }
+    const h = await start(hung)
+    const tokens = Array.from({ length: 70 }, (_, i) => opaqueToken(100 + i))
+    for (const token of tokens) h.replies.set(token, validReply())
+    await Promise.all(tokens.map((token) => h.verifier.verify(token)))
+    await vi.waitFor(() => expect(started).toBe(64))
+    expect(h.verifier.stats().storeErrors).toBe(6)
   })
 
   it('reports a failed delete to the caller of invalidate()', async () => {

@@ -132,6 +132,8 @@ describe('stats', () => {
       shortCircuited: 0,
       size: 0,
       negativeSize: 1,
+      storeRejected: 0,
+      storeErrors: 0,
     })
   })
 })

@@ -3,8 +3,17 @@
  * shares one cache. Redis is an optimisation, never a dependency of correctness: a slow, failing or
  * unreachable Redis turns into cache misses within `timeoutMs`, and requests go on upstream.
  */
-import { type CachedEntry, type CacheStore, createLibraryLog, type Logger } from '@m2m-auth/core'
+import {
+  type CacheStore,
+  checkKnownKeys,
+  createLibraryLog,
+  type Logger,
+  REDIS_STORE_OPTION_KEYS,
+  type SealedEntry,
+  type StoreListener,
+} from '@m2m-auth/core'
 import { hasMethods, type RedisClientLike } from './client.js'
+import { createSubscriber } from './subscriber.js'
 import { type RedisStoreOperation, withTimeout } from './timeout.js'
 
 /** The default of {@link RedisStoreOptions.timeoutMs}. */
@@ -13,7 +22,7 @@ export const DEFAULT_REDIS_TIMEOUT_MS = 50
 /** What {@link RedisStoreOptions.onError} is told besides the error. */
 export interface RedisStoreErrorContext {
   operation: RedisStoreOperation
-  /** The full Redis key (prefix + `m2m:v1:<scope digest>:<token digest>`): digests only. */
+  /** The full Redis key or channel (prefix + `m2m:v2:<scope id>:...`): digests only; '' for the connection. */
   key: string
 }
 
@@ -39,6 +48,26 @@ export interface RedisStoreOptions {
    * @default console
    */
   logger?: Logger
+  /**
+   * Fleet-wide single-flight: a token that every process misses at once is verified by the one that
+   * takes a short lock (`SET <key>:lock 1 NX PX`); the others wait for its entry, at most for their
+   * own verification timeout.
+   * @default true
+   */
+  lock?: boolean
+  /**
+   * Spread `invalidate()` and `revokeToken()` to every process through pub/sub, on a channel scoped
+   * like the keys. Opens one more connection (`client.duplicate()`); close it with `store.close()`.
+   * Needs a client with `publish` and `duplicate` (node-redis, or ioredis through `fromIoredis`).
+   * @default true when the client has `publish` and `duplicate`
+   */
+  broadcast?: boolean
+}
+
+/** A Redis `CacheStore`; `close()` ends the subscriber connection the store opened itself. */
+export interface RedisStore extends CacheStore {
+  /** Closes the subscriber connection (the client you passed stays yours to close). */
+  close(): Promise<void>
 }
 
 /**
@@ -59,8 +88,8 @@ export interface RedisStoreOptions {
  * const verifier = createVerifier({ secretKey: 'ak_...', cache: { store: createRedisStore(redis) } })
  * ```
  */
-export function createRedisStore(client: RedisClientLike, options: RedisStoreOptions = {}): CacheStore {
-  const { prefix, timeoutMs, onError } = checkOptions(client, options)
+export function createRedisStore(client: RedisClientLike, options: RedisStoreOptions = {}): RedisStore {
+  const { prefix, timeoutMs, onError, lock, broadcast } = checkOptions(client, options)
   const report = (error: unknown, operation: RedisStoreOperation, key: string): void => {
     try {
       onError(error, { operation, key })
@@ -69,7 +98,7 @@ export function createRedisStore(client: RedisClientLike, options: RedisStoreOpt
     }
   }
 
-  async function get(key: string): Promise<CachedEntry | undefined> {
+  async function get(key: string): Promise<SealedEntry | undefined> {
     const fullKey = prefix + key
     let raw: string | null | undefined
     try {
@@ -84,7 +113,7 @@ export function createRedisStore(client: RedisClientLike, options: RedisStoreOpt
     return entry
   }
 
-  async function set(key: string, entry: CachedEntry, ttlMs: number): Promise<void> {
+  async function set(key: string, entry: SealedEntry, ttlMs: number): Promise<void> {
     const fullKey = prefix + key
     // PX takes a positive integer; the verifier passes at least 1, possibly fractional.
     const ms = Math.ceil(ttlMs)
@@ -115,14 +144,62 @@ export function createRedisStore(client: RedisClientLike, options: RedisStoreOpt
     }
   }
 
-  return Object.freeze({ get, set, delete: del })
+  const store: RedisStore = { get, set, delete: del, close: async () => undefined }
+  if (lock) Object.assign(store, createLock(client, prefix, timeoutMs, report))
+  if (broadcast) {
+    const subscriber = createSubscriber(client, report)
+    Object.assign(store, {
+      async publish(channel: string, message: string) {
+        const full = prefix + channel
+        try {
+          await withTimeout('publish', timeoutMs, () => client.publish!(full, message))
+        } catch (error) {
+          report(error, 'publish', full)
+          throw error
+        }
+      },
+      subscribe: (channel: string, listener: StoreListener) =>
+        subscriber.subscribe(prefix + channel, listener),
+      close: () => subscriber.close(),
+    })
+  }
+  return Object.freeze(store)
 }
 
-/** The parsed entry, or `undefined` when `raw` is not JSON (the verifier checks the shape). */
-function parseEntry(raw: unknown): CachedEntry | undefined {
+/** `lock`/`unlock` of the fleet's single-flight: `SET NX PX`, `DEL`. A failure rejects (no lock). */
+function createLock(
+  client: RedisClientLike,
+  prefix: string,
+  timeoutMs: number,
+  report: (error: unknown, operation: RedisStoreOperation, key: string) => void,
+): Pick<CacheStore, 'lock' | 'unlock'> {
+  const call = async <T>(operation: RedisStoreOperation, key: string, fn: () => PromiseLike<T>) => {
+    try {
+      return await withTimeout(operation, timeoutMs, fn)
+    } catch (error) {
+      report(error, operation, key)
+      throw error
+    }
+  }
+  return {
+    async lock(key, ttlMs) {
+      const full = prefix + key
+      const ms = Math.max(1, Math.ceil(ttlMs))
+      const options = { expiration: { type: 'PX', value: ms }, PX: ms, condition: 'NX', NX: true } as const
+      return (await call('lock', full, () => client.set(full, '1', options))) === 'OK'
+    },
+    async unlock(key) {
+      const full = prefix + key
+      await call('unlock', full, () => client.del(full))
+    },
+  }
+}
+
+/** The parsed entry, or `undefined` when `raw` is not JSON (the verifier checks the MAC and shape). */
+function parseEntry(raw: unknown): SealedEntry | undefined {
   if (typeof raw !== 'string') return undefined
   try {
-    return JSON.parse(raw) as CachedEntry
+    return JSON.parse(raw) as SealedEntry
   } catch {
     // Not rethrown: the parser's message quotes the value, and values are not ours to log.
     return undefined
@@ -133,16 +210,34 @@ function checkOptions(
   client: RedisClientLike,
   options: RedisStoreOptions,
 ): Required<Omit<RedisStoreOptions, 'logger'>> {
+  // M2MConfigError naming the key, with a suggestion for a near miss (`timeout` -> `timeoutMs`).
+  checkKnownKeys(options, REDIS_STORE_OPTION_KEYS)
   if (!hasMethods(client, ['get', 'set', 'del'])) {
     throw new TypeError(
       'createRedisStore: the client must have get, set and del methods (a node-redis 5 client, or fromIoredis(redis))',
     )
   }
-  const { prefix = '', timeoutMs = DEFAULT_REDIS_TIMEOUT_MS, logger } = options
+  const canBroadcast = typeof client.publish === 'function' && typeof client.duplicate === 'function'
+  const {
+    prefix = '',
+    timeoutMs = DEFAULT_REDIS_TIMEOUT_MS,
+    logger,
+    lock = true,
+    broadcast = canBroadcast,
+  } = options
   if (logger !== undefined && (typeof logger?.warn !== 'function' || typeof logger.error !== 'function')) {
     throw new TypeError('createRedisStore: options.logger must have warn and error functions')
   }
   const onError = options.onError ?? warnOnce(logger)
+  if (typeof lock !== 'boolean') throw new TypeError('createRedisStore: options.lock must be a boolean')
+  if (typeof broadcast !== 'boolean') {
+    throw new TypeError('createRedisStore: options.broadcast must be a boolean')
+  }
+  if (broadcast && !canBroadcast) {
+    throw new TypeError(
+      'createRedisStore: options.broadcast needs a client with publish and duplicate methods',
+    )
+  }
   if (typeof prefix !== 'string') throw new TypeError('createRedisStore: options.prefix must be a string')
   // setTimeout's own limit: larger delays fire at once.
   if (typeof timeoutMs !== 'number' || !(timeoutMs > 0 && timeoutMs <= 2_147_483_647)) {
@@ -150,7 +245,7 @@ function checkOptions(
   }
   if (typeof onError !== 'function')
     throw new TypeError('createRedisStore: options.onError must be a function')
-  return { prefix, timeoutMs, onError }
+  return { prefix, timeoutMs, onError, lock, broadcast }
 }
 
 /** The default error hook: one line for the first failure, so an outage is seen but not flooded. */

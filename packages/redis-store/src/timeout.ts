@@ -4,7 +4,7 @@
  */
 
 /** The Redis operations the store performs, as named in errors and in `onError`. */
-export type RedisStoreOperation = 'get' | 'set' | 'delete'
+export type RedisStoreOperation = 'get' | 'set' | 'delete' | 'lock' | 'unlock' | 'publish' | 'subscribe'
 
 /**
  * A Redis call that did not answer within `timeoutMs`. The command may still run later (a client

@@ -9,7 +9,7 @@ import { createClient, type RedisClientOptions } from 'redis'
 import { afterEach, beforeEach } from 'vitest'
 import { type IssuedToken, issueToken } from '../../../test/helpers/emulator.js'
 import { loopbackFetch } from '../../../test/helpers/http.js'
-import { createRedisStore, type RedisStoreOptions } from '../src/index.js'
+import { createRedisStore, type RedisStore, type RedisStoreOptions } from '../src/index.js'
 import { type RedisServer, startRedis } from './redis-server.js'
 
 export type RedisClient = ReturnType<typeof createClient>
@@ -23,7 +23,7 @@ export interface Fixture {
   api: EmulatorMachine
   /** A connected client of its own; errors it emits (lost connection) are collected, not thrown. */
   connect(options?: Omit<RedisClientOptions, 'url'>): Promise<RedisClient>
-  /** A verifier as `api` (its `ak_`, loopback fetch) on a Redis store with a client of its own. */
+  /** A verifier as `api` (its `ak_`, loopback fetch, a quiet logger) on a Redis store with a client of its own. */
   verifier(
     options?: Partial<VerifierOptions>,
     store?: RedisStoreOptions & { client?: RedisClient },
@@ -32,7 +32,7 @@ export interface Fixture {
   token(): Promise<IssuedToken>
   /** Verify requests the emulator has received so far. */
   verifyCalls(): number
-  /** Every key in Redis (SCAN) with its value (GET). */
+  /** Every entry in Redis (SCAN) with its value (GET); the fleet's short-lived `:lock` keys left out. */
   entries(): Promise<Map<string, string>>
   /** The admin client (for PTTL, CLIENT PAUSE...). */
   admin: RedisClient
@@ -65,6 +65,7 @@ export async function startFixture(): Promise<Fixture> {
   const [caller, api] = emulator.machines
   if (!caller || !api) throw new Error('the emulator should start with two machines')
   const clients: RedisClient[] = []
+  const stores: RedisStore[] = []
 
   async function connect(options: Omit<RedisClientOptions, 'url'> = {}): Promise<RedisClient> {
     // A short reconnect delay keeps a killed server from leaving long backoff timers behind.
@@ -86,12 +87,17 @@ export async function startFixture(): Promise<Fixture> {
     async verifier(options = {}, { client, ...storeOptions } = {}) {
       const store = createRedisStore(client ?? (await connect()), {
         onError: () => undefined,
+        // Not the 50 ms default: on a loaded 2-core machine a Redis call may take longer, and a
+        // skipped write would fail a test that is not about timeouts (those pass their own).
+        timeoutMs: 500,
         ...storeOptions,
       })
+      stores.push(store)
       return createVerifier({
         secretKey: api.secretKey,
         apiUrl: emulator.url,
         fetch: loopbackFetch,
+        logger: { warn: () => undefined, error: () => undefined },
         ...options,
         cache: { store, ...(options.cache || {}) },
       })
@@ -100,6 +106,7 @@ export async function startFixture(): Promise<Fixture> {
     verifyCalls: () => emulator.stats().verify,
     entries: () => readAll(admin),
     async close() {
+      for (const store of stores) await store.close() // the subscriber connections they opened
       for (const client of clients) client.destroy()
       await redis.stop('SIGKILL') // no persistence to flush; a paused server may not honour SIGTERM
       await emulator.close()
@@ -112,7 +119,7 @@ async function readAll(client: RedisClient): Promise<Map<string, string>> {
   let cursor = '0'
   for (let round = 0; round < 1000; round++) {
     const page = await client.scan(cursor, { COUNT: 100 })
-    for (const key of page.keys) found.set(key, (await client.get(key)) ?? '')
+    for (const key of page.keys) if (!key.endsWith(':lock')) found.set(key, (await client.get(key)) ?? '')
     cursor = page.cursor
     if (cursor === '0') return found
   }

@@ -33,10 +33,27 @@ export interface RedisServer {
   url: string
   /** Sends `signal` to the server and waits (bounded) until it has exited. */
   stop(signal?: NodeJS.Signals): Promise<void>
+  /** Starts a new (empty) server on the same port, after `stop()`: a Redis that comes back. */
+  restart(): Promise<void>
 }
 
 /** Starts redis-server on a free loopback port and resolves once it answers PONG. */
 export async function startRedis(): Promise<RedisServer> {
+  const first = await spawnRedis()
+  let child = first.child
+  return {
+    port: first.port,
+    url: `redis://127.0.0.1:${first.port}`,
+    stop: (signal) => stopChild(child, signal),
+    async restart() {
+      await stopChild(child, 'SIGKILL')
+      child = (await spawnRedis(first.port)).child
+    },
+  }
+}
+
+/** Spawns redis-server on `fixedPort` (or a free port) and resolves once it answers PONG. */
+async function spawnRedis(fixedPort?: number): Promise<{ port: number; child: ChildProcess }> {
   if (!redisInstalled) {
     throw new Error(
       'redis-server is not installed: these tests need it (Debian: apt-get install -y redis-server; ' +
@@ -46,7 +63,7 @@ export async function startRedis(): Promise<RedisServer> {
   let lastError: unknown
   for (let attempt = 0; attempt < 3; attempt++) {
     // The port is free when we look, but another process may take it before redis-server binds.
-    const port = await freePort()
+    const port = fixedPort ?? (await freePort())
     const child = spawn(
       BINARY,
       ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
@@ -54,7 +71,7 @@ export async function startRedis(): Promise<RedisServer> {
     )
     try {
       await waitForPong(port, child)
-      return { port, url: `redis://127.0.0.1:${port}`, stop: (signal) => stopChild(child, signal) }
+      return { port, child }
     } catch (error) {
       lastError = error
       await stopChild(child, 'SIGKILL')

@@ -1,11 +1,12 @@
 /**
  * Two verifiers with separate Redis connections, as two processes of one API would have, against
  * the emulator and a real redis-server: what one verified the other serves from Redis, entries
- * expire with `ttlMs`, Redis holds digests only, and invalidation and revocation reach Redis.
+ * expire with `ttlMs`, Redis holds HMAC keys and sealed values only, and invalidation and
+ * revocation reach Redis and the other verifier.
  */
 import { createHash } from 'node:crypto'
 import { InvalidTokenError } from '@m2m-auth/core'
-import { beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { type Fixture, useFixture } from './fixture.js'
 import { skipRedis } from './redis-server.js'
 
@@ -35,6 +36,7 @@ describe.skipIf(skipRedis)('a Redis store shared by two verifiers', () => {
     ]
     const { token } = await fx.token()
     await a.verify(token)
+    await vi.waitFor(async () => expect((await fx.entries()).size).toBe(1)) // written in the background
     const [key] = [...(await fx.entries()).keys()] as [string]
     const pttl = await fx.admin.pTTL(key)
     expect(pttl).toBeGreaterThan(0)
@@ -46,24 +48,26 @@ describe.skipIf(skipRedis)('a Redis store shared by two verifiers', () => {
     expect(fx.verifyCalls() - before).toBe(1)
   })
 
-  it('keeps only digests in Redis: no key or value holds the token or a secret key', async () => {
+  it('keeps only HMAC keys and sealed values in Redis: none holds the token or a secret key', async () => {
     const verifiers = [
       await fx.verifier(),
       await fx.verifier({ secretKey: fx.emulator.secretKey, machineId: fx.api.id }),
     ]
     const { token } = await fx.token()
     for (const verifier of verifiers) await verifier.verify(token)
+    await vi.waitFor(async () => expect((await fx.entries()).size).toBe(2))
     const entries = await fx.entries()
-    expect(entries.size).toBe(2)
     const secrets = [token, fx.api.secretKey, fx.caller.secretKey, fx.emulator.secretKey]
     for (const [key, value] of entries) {
-      expect(key).toMatch(/^m2m:v1:[0-9a-f]{64}:[0-9a-f]{64}$/)
-      expect(key.endsWith(`:${sha256(token)}`)).toBe(true)
+      expect(key).toMatch(/^m2m:v2:[0-9a-f]{32}:[0-9a-f]{64}$/)
+      expect(key.endsWith(`:${sha256(token)}`)).toBe(false) // an HMAC under the secret, not a bare hash
       for (const secret of secrets) {
         expect(key.includes(secret)).toBe(false)
         expect(value.includes(secret)).toBe(false)
       }
-      expect(JSON.parse(value)).toMatchObject({ token: { subject: fx.caller.id } })
+      const sealed = JSON.parse(value)
+      expect(sealed).toMatchObject({ v: 2, mac: expect.stringMatching(/^[0-9a-f]{64}$/) })
+      expect(JSON.parse(sealed.body)).toMatchObject({ token: { subject: fx.caller.id } })
     }
   })
 
@@ -71,7 +75,7 @@ describe.skipIf(skipRedis)('a Redis store shared by two verifiers', () => {
     const [a, b] = [await fx.verifier(), await fx.verifier()]
     const { token } = await fx.token()
     await a.verify(token)
-    expect((await fx.entries()).size).toBe(1)
+    await vi.waitFor(async () => expect((await fx.entries()).size).toBe(1))
     await a.invalidate(token)
     expect((await fx.entries()).size).toBe(0)
     const before = fx.verifyCalls()
@@ -79,19 +83,31 @@ describe.skipIf(skipRedis)('a Redis store shared by two verifiers', () => {
     expect(fx.verifyCalls() - before).toBe(1)
   })
 
-  it('revokeToken(): the revoking verifier rejects at once; the other serves the Redis entry until the revoking one drops it', async () => {
+  it('revokeToken() in one verifier makes the other refuse the token too, through pub/sub', async () => {
     // Revoking needs the issuing machine's key or the instance key: both verifiers use sk_ + machineId.
-    const options = { secretKey: fx.emulator.secretKey, machineId: fx.api.id, cache: { ttlMs: 400 } }
+    const options = { secretKey: fx.emulator.secretKey, machineId: fx.api.id, cache: { ttlMs: 60_000 } }
     const [a, b] = [await fx.verifier(options), await fx.verifier(options)]
     const { token, id } = await fx.token()
     await a.verify(token)
+    await b.verify(token)
     await a.revokeToken({ m2mTokenId: id })
-    // Redis is keyed by token digest, not id: B still has a fresh entry (documented: within ttlMs).
-    await expect(b.verify(token)).resolves.toMatchObject({ id })
     await expect(a.verify(token)).rejects.toBeInstanceOf(InvalidTokenError)
-    // Meeting the revoked id, A deleted the entry from Redis; B's in-memory copy lives out its
-    // fresh window (at most ttlMs), then B asks upstream and is told no.
-    expect((await fx.entries()).size).toBe(0)
+    // Within a minute-long ttlMs, B hears of it at once and asks the token service again.
+    await vi.waitFor(() => expect(b.stats().size).toBe(0), { timeout: 1000, interval: 5 })
+    await expect(b.verify(token)).rejects.toBeInstanceOf(InvalidTokenError)
+  })
+
+  it('without broadcast, revocation elsewhere takes effect within ttlMs (as without Redis)', async () => {
+    const options = { secretKey: fx.emulator.secretKey, machineId: fx.api.id, cache: { ttlMs: 400 } }
+    const [a, b] = [
+      await fx.verifier(options, { broadcast: false }),
+      await fx.verifier(options, { broadcast: false }),
+    ]
+    const { token, id } = await fx.token()
+    await a.verify(token)
+    await b.verify(token)
+    await a.revokeToken({ m2mTokenId: id })
+    await expect(b.verify(token)).resolves.toMatchObject({ id }) // B's memory tier, until ttlMs
     await sleep(450)
     await expect(b.verify(token)).rejects.toBeInstanceOf(InvalidTokenError)
   })
@@ -109,6 +125,7 @@ describe.skipIf(skipRedis)('a Redis store shared by two verifiers', () => {
     await b.verify(token)
     expect(fx.verifyCalls() - before).toBe(1)
     expect(b.stats()).toMatchObject({ hits: 0, upstreamCalls: 1 })
+    await vi.waitFor(async () => expect((await fx.entries()).size).toBe(2))
     const scopes = [...(await fx.entries()).keys()].map((key) => key.split(':')[2])
     expect(new Set(scopes).size).toBe(2)
   })

@@ -3,7 +3,7 @@
  * deletion, values that are not ours, the ioredis calling convention, clients that fail, and the
  * options it refuses.
  */
-import type { CachedEntry } from '@m2m-auth/core'
+import type { SealedEntry } from '@m2m-auth/core'
 import { createClient } from 'redis'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import {
@@ -16,22 +16,9 @@ import {
 import { type Fixture, type RedisClient, useFixture } from './fixture.js'
 import { skipRedis } from './redis-server.js'
 
-const KEY = `m2m:v1:${'a'.repeat(64)}:${'b'.repeat(64)}`
-const ENTRY: CachedEntry = {
-  token: {
-    tokenType: 'm2m_token',
-    format: 'opaque',
-    id: 'mt_1',
-    subject: 'mch_caller',
-    machineId: 'mch_caller',
-    scopes: ['mch_api'],
-    claims: { region: 'eu' },
-    expiration: 2_000_000_000_000,
-    createdAt: 1_000_000_000_000,
-  },
-  freshUntil: 1_700_000_005_000,
-  staleUntil: 1_700_000_005_000,
-}
+const KEY = `m2m:v2:${'a'.repeat(32)}:${'b'.repeat(64)}`
+/** The store passes entries through as JSON; the verifier seals and checks them (see core). */
+const ENTRY: SealedEntry = { v: 2, body: '{"token":{"id":"mt_1"},"verifiedAt":1}', mac: 'c'.repeat(64) }
 
 describe.skipIf(skipRedis)('createRedisStore on a real Redis', () => {
   const fixture = useFixture()
@@ -101,6 +88,27 @@ describe.skipIf(skipRedis)('createRedisStore on a real Redis', () => {
     await store.delete(KEY)
     expect(await fx.admin.exists(KEY)).toBe(0)
   })
+
+  it('takes the fleet lock through fromIoredis as set(key, value, "PX", ms, "NX")', async () => {
+    const sent: string[][] = []
+    const ioredisLike: IoredisLike = {
+      get: (key) => client.get(key),
+      set: (key: string, value: string, mode: 'PX', ms: number, nx?: 'NX') => {
+        const command = ['SET', key, value, mode, String(ms), ...(nx ? [nx] : [])]
+        sent.push(command)
+        return client.sendCommand(command)
+      },
+      del: (key) => client.del(key),
+    }
+    const store = createRedisStore(fromIoredis(ioredisLike))
+    expect(await store.lock?.(`${KEY}:lock`, 700)).toBe(true)
+    expect(await store.lock?.(`${KEY}:lock`, 700)).toBe(false)
+    expect(sent[0]).toEqual(['SET', `${KEY}:lock`, '1', 'PX', '700', 'NX'])
+    await store.unlock?.(`${KEY}:lock`)
+    expect(await fx.admin.exists(`${KEY}:lock`)).toBe(0)
+    // Without publish and duplicate there is no broadcast to offer.
+    expect(store.publish).toBeUndefined()
+  })
 })
 
 describe('createRedisStore with a client that fails', () => {
@@ -163,6 +171,13 @@ describe('createRedisStore options', () => {
     ['timeoutMs Infinity', closedClient(), { timeoutMs: Number.POSITIVE_INFINITY }],
     ['a prefix that is not a string', closedClient(), { prefix: 1 }],
     ['an onError that is not a function', closedClient(), { onError: 'log' }],
+    ['a misspelt option', closedClient(), { timeout: 5 }],
+    ['a lock that is not a boolean', closedClient(), { lock: 'yes' }],
+    [
+      'broadcast on a client without publish and duplicate',
+      { get: () => Promise.resolve(null), set: () => Promise.resolve('OK'), del: () => Promise.resolve(1) },
+      { broadcast: true },
+    ],
   ])('refuses %s, naming it', (name, client, options) => {
     const build = () => createRedisStore(client as RedisClientLike, options as never)
     const named = name.includes('client') ? /client/ : new RegExp(Object.keys(options)[0] ?? '')

@@ -5,6 +5,7 @@ import {
   createRedisStore,
   type IoredisLike,
   type RedisClientLike,
+  type RedisStore,
   type RedisStoreOptions,
 } from '../src/index.js'
 
@@ -14,7 +15,8 @@ it('takes node-redis 5 clients and clusters as they are, and returns a core Cach
   expectTypeOf<ReturnType<typeof createCluster>>().toExtend<RedisClientLike>()
   const resp3 = () => createClient({ RESP: 3 })
   expectTypeOf<ReturnType<typeof resp3>>().toExtend<RedisClientLike>()
-  expectTypeOf(createRedisStore).returns.toEqualTypeOf<CacheStore>()
+  expectTypeOf(createRedisStore).returns.toEqualTypeOf<RedisStore>()
+  expectTypeOf<RedisStore>().toExtend<CacheStore>()
   expectTypeOf<RedisStoreOptions['timeoutMs']>().toEqualTypeOf<number | undefined>()
 })
 

@@ -84,6 +84,19 @@ export const M2M_FETCH_OPTION_KEYS = ['fetch', 'origins', 'source'] as const
 /** Keys of `createM2MInterceptor()` options (`@m2m-auth/undici`). */
 export const M2M_INTERCEPTOR_OPTION_KEYS = ['origins', 'source'] as const
 
+/** Keys of `createRedisStore()` options (`@m2m-auth/redis-store`). */
+export const REDIS_STORE_OPTION_KEYS = [
+  'broadcast',
+  'lock',
+  'logger',
+  'onError',
+  'prefix',
+  'timeoutMs',
+] as const
+
+/** Keys of `createWorkersStore()` options (`@m2m-auth/workers-store`). */
+export const WORKERS_STORE_OPTION_KEYS = ['baseUrl', 'cache'] as const
+
 /** Keys of `createM2MClient()` options. */
 export const CLIENT_OPTION_KEYS = [
   'apiUrl',

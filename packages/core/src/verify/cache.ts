@@ -9,8 +9,8 @@ import type { VerifiedM2MToken } from '../types.js'
 import type { TokenFormat } from './classify.js'
 
 /**
- * A positive cache entry, as handed to a {@link CacheStore}. JSON-serializable; never contains the
- * raw token (a `VerifiedM2MToken` carries the token id, not the token).
+ * A positive cache entry of the memory tier (a shared store holds them sealed, see `SealedEntry`).
+ * Never contains the raw token (a `VerifiedM2MToken` carries the token id, not the token).
  */
 export interface CachedEntry {
   token: VerifiedM2MToken
@@ -23,26 +23,8 @@ export interface CachedEntry {
   staleUntil: number
 }
 
-/**
- * A shared store for positive entries (e.g. Redis), behind the in-memory LRU. Keys look like
- * `m2m:v1:<scope digest>:<sha256(token) hex>`; values never include the raw token. Methods may
- * answer synchronously or with a promise; a store that throws or rejects is treated as a miss.
- *
- * @example
- * ```ts
- * const store: CacheStore = {
- *   async get(key) { const v = await redis.get(key); return v ? JSON.parse(v) : undefined },
- *   async set(key, entry, ttlMs) { await redis.set(key, JSON.stringify(entry), { PX: ttlMs }) },
- *   async delete(key) { await redis.del(key) },
- * }
- * ```
- */
-export interface CacheStore {
-  get(key: string): CachedEntry | undefined | Promise<CachedEntry | undefined>
-  /** `ttlMs` is how long the entry stays useful (fresh plus stale window); expire it after that. */
-  set(key: string, entry: CachedEntry, ttlMs: number): void | Promise<void>
-  delete(key: string): void | Promise<void>
-}
+/** The shared store's interface lives with the store tier (`store/types.ts`). */
+export type { CacheStore, SealedEntry, StoreListener } from '../store/types.js'
 
 /** An in-memory positive entry: also holds the settled promise that every hit returns. */
 export interface MemoryEntry extends CachedEntry {

@@ -19,6 +19,9 @@ import { sha256Hex } from './store.js'
  * - `shed`: no call was made (503 at once, or a stale entry): `reason` says why: `rate` or
  *   `in_flight` (the budget), `breaker_open` or `back_off` (the token service is failing or sent
  *   `Retry-After`).
+ * - `store_error`: a call to the shared store failed (the request went on without it).
+ * - `store_rejected`: an entry or message from the shared store was not ours (bad MAC, another
+ *   scope, wrong shape) and was ignored; the token is verified upstream instead.
  */
 export type VerifierEventType =
   | 'hit'
@@ -31,6 +34,8 @@ export type VerifierEventType =
   | 'malformed'
   | 'invalidate'
   | 'shed'
+  | 'store_error'
+  | 'store_rejected'
 
 /** One verifier event. Never contains the token or the secret key. */
 export interface VerifierEvent {

@@ -14,6 +14,7 @@ import {
   TokenServiceUnavailableError,
 } from '../http/errors.js'
 import type { LibraryLog } from '../logger.js'
+import type { SharedCache } from '../store/shared.js'
 import type { VerifiedM2MToken } from '../types.js'
 import type { CachedEntry, MemoryEntry, NegativeCache } from './cache.js'
 import { freezeToken, positiveEntry } from './cache.js'
@@ -21,7 +22,6 @@ import type { TokenFormat } from './classify.js'
 import { type Emit, tokenDigest } from './events.js'
 import { toAuthError } from './opaque.js'
 import type { ResolvedVerifierConfig } from './options.js'
-import type { SharedCache } from './store.js'
 
 type Counters = Record<
   | 'hits'
@@ -74,18 +74,24 @@ export function createUpstream(ctx: UpstreamContext) {
     memoryEntry: CachedEntry | undefined,
   ): Promise<VerifiedM2MToken> {
     const digest = emit === undefined ? undefined : tokenDigest(token)
+    const epoch = ctx.epoch
     let stale = memoryEntry
+    let key: string | undefined
     if (ctx.shared !== undefined) {
-      // The shared store backs the in-memory tier: asked only when memory has no fresh entry.
-      let stored = await ctx.shared.get(token)
-      if (stored !== undefined && revokedHere(stored.token.id)) {
-        await ctx.shared.delete(token).catch(() => undefined)
-        stored = undefined
+      // The shared store backs the in-memory tier: asked only when memory has no fresh entry. Its
+      // key is an HMAC (async): computed once here and passed on to every later store call.
+      key = await ctx.shared.keyOf(token)
+      let stored = await sharedEntry(key)
+      // Every process missing at once: one takes the fleet's lock and verifies, the others wait.
+      if ((stored === undefined || now() >= stored.freshUntil) && format === 'opaque') {
+        stored = (await ctx.shared.claim(key, (entry) => !revokedHere(entry.token.id))) ?? stored
       }
-      if (stored !== undefined && now() < stored.freshUntil) {
+      // Checked again after the waits: a revocation may have been broadcast in between.
+      if (stored !== undefined && now() < stored.freshUntil && !revokedHere(stored.token.id)) {
+        ctx.shared.release(key)
         counters.hits++
         emit?.('hit', format, token, undefined, digest)
-        await keepInMemory(token, stored, digest)
+        await keepInMemory(token, stored, digest, epoch)
         return stored.token
       }
       stale = stored ?? stale
@@ -96,7 +102,19 @@ export function createUpstream(ctx: UpstreamContext) {
     }
     counters.misses++
     emit?.('miss', format, token, undefined, digest)
-    return callUpstream(token, format, stale, digest)
+    try {
+      return await callUpstream(token, format, stale, digest, key)
+    } finally {
+      if (key !== undefined) ctx.shared?.release(key) // after the entry is written, if it is
+    }
+  }
+
+  /** The store's entry under `key`, unless its token was revoked through this process. */
+  async function sharedEntry(key: string): Promise<CachedEntry | undefined> {
+    const stored = await ctx.shared?.get(key)
+    if (stored === undefined || !revokedHere(stored.token.id)) return stored
+    ctx.shared?.delete(key)
+    return undefined
   }
 
   async function callUpstream(
@@ -104,6 +122,7 @@ export function createUpstream(ctx: UpstreamContext) {
     format: TokenFormat,
     stale: CachedEntry | undefined,
     digest: Promise<string> | undefined,
+    key: string | undefined,
   ): Promise<VerifiedM2MToken> {
     const epoch = ctx.epoch
     // JWTs are checked locally (their JWKS fetch has a breaker of its own): no budget needed.
@@ -122,12 +141,12 @@ export function createUpstream(ctx: UpstreamContext) {
       const durationMs = performance.now() - started
       const reason = authError.status === 401 ? reasonOf(authError) : undefined
       emit?.('upstream', format, token, { durationMs, errorCode: authError.code, reason }, digest)
-      return handleFailure(token, format, authError, stale, epoch, digest)
+      return handleFailure(token, format, authError, stale, epoch, digest, key)
     }
     admission?.done()
     emit?.('upstream', format, token, { durationMs: performance.now() - started }, digest)
     const frozen = freezeToken(result)
-    if (epoch === ctx.epoch && config.cacheEnabled) await remember(token, frozen, digest)
+    if (epoch === ctx.epoch && config.cacheEnabled) await remember(token, frozen, digest, key)
     return frozen
   }
 
@@ -145,20 +164,33 @@ export function createUpstream(ctx: UpstreamContext) {
     return result
   }
 
-  async function remember(token: string, result: VerifiedM2MToken, digest: Promise<string> | undefined) {
+  async function remember(
+    token: string,
+    result: VerifiedM2MToken,
+    digest: Promise<string> | undefined,
+    key: string | undefined,
+  ) {
     const { ttlMs, staleIfErrorMs } = config.cache
     const at = now()
     const entry = positiveEntry(result, at, ttlMs, staleIfErrorMs)
     if (entry === undefined) return
-    await keepInMemory(token, entry, digest)
-    if (ctx.shared !== undefined) await ctx.shared.set(token, entry, at)
+    await keepInMemory(token, entry, digest, ctx.epoch)
+    // Settles at once: the answer does not wait for the store (bounded background writes), except
+    // where work may not outlive the request (a store with `awaitWrites`, e.g. on Workers).
+    if (key !== undefined) await ctx.shared?.set(key, result, at)
   }
 
   /** The in-memory tier (in front of a shared store, if any): what the hot path reads. */
-  async function keepInMemory(token: string, entry: CachedEntry, digest: Promise<string> | undefined) {
+  async function keepInMemory(
+    token: string,
+    entry: CachedEntry,
+    digest: Promise<string> | undefined,
+    epoch: number,
+  ) {
     if (ctx.memory === undefined) return
     // Settled by now (computed while upstream answered): hits then emit without waiting.
     const tokenDigest = digest === undefined ? undefined : await digest
+    if (epoch !== ctx.epoch) return // dropped (invalidate, revocation, broadcast) while we looked
     const { token: result, freshUntil, staleUntil } = entry
     ctx.memory.set(token, {
       token: result,
@@ -176,11 +208,12 @@ export function createUpstream(ctx: UpstreamContext) {
     stale: CachedEntry | undefined,
     epoch: number,
     digest: Promise<string> | undefined,
+    key: string | undefined,
   ): Promise<VerifiedM2MToken> {
     if (error instanceof InvalidTokenError) {
       // A definite "no" ends any stale-if-error grace for this token, here and in the store.
       ctx.memory?.delete(token)
-      if (ctx.shared !== undefined) await ctx.shared.delete(token).catch(() => undefined)
+      if (key !== undefined) ctx.shared?.delete(key)
       const shown = conceal(error)
       if (epoch === ctx.epoch) ctx.negative?.add(token, format, shown.description)
       logRefusal(reasonOf(shown))

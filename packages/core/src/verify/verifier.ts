@@ -11,6 +11,7 @@ import { createUpstreamGuard } from '../guard/guard.js'
 import { parseBearer } from '../http/bearer.js'
 import { InvalidTokenError, MissingTokenError } from '../http/errors.js'
 import { createLibraryLog } from '../logger.js'
+import { createFleet } from '../store/fleet.js'
 import type { M2MToken, VerifiedM2MToken } from '../types.js'
 import {
   ANY_TOKEN,
@@ -27,7 +28,6 @@ import { createJwtVerifier } from './jwt.js'
 import { createOpaqueVerifier } from './opaque.js'
 import { type ResolvedVerifierConfig, resolveConfig, type VerifierOptions } from './options.js'
 import { reportOnce, warnAnyMachine } from './report.js'
-import { createSharedCache } from './store.js'
 import { createUpstream, type UpstreamContext } from './upstream.js'
 
 /** Counters since the verifier was built; see `VerifierEvent` for what each outcome means. */
@@ -54,6 +54,10 @@ export interface VerifierStats {
   size: number
   /** Negative entries held in memory. */
   negativeSize: number
+  /** Entries or messages from the shared store that were not ours (tampered, foreign), ignored. */
+  storeRejected: number
+  /** Calls to the shared store that failed; each request went on without the store. */
+  storeErrors: number
 }
 
 /**
@@ -83,12 +87,16 @@ export interface Verifier {
     options: AuthenticateOptions<TRequest> | AuthRule<TRequest>,
     request?: TRequest,
   ): Promise<VerifiedM2MToken | null>
-  /** Forgets everything cached about `token` (memory, negative cache and shared store). */
+  /**
+   * Forgets everything cached about `token` (memory, negative cache and shared store), and in every
+   * process sharing the store when it can broadcast. Rejects when the store's delete fails.
+   */
   invalidate(token: string): Promise<void> | void
   /**
    * Revokes a token through this verifier's own client (same key, API URL and timeouts) and drops it
-   * from this verifier's caches at once: revocation elsewhere takes effect within `ttlMs`, here
-   * immediately. Needs a key allowed to revoke it (the issuing machine's `ak_` or the instance `sk_`).
+   * from this verifier's caches at once (later requests with it are refused without a call), and in
+   * every process sharing a store that can broadcast (Redis pub/sub); revocation made elsewhere
+   * takes effect within `ttlMs`. Needs a key allowed to revoke it (the issuing machine's `ak_` or the instance `sk_`).
    */
   revokeToken(params: RevokeTokenParams, callOptions?: M2MCallOptions): Promise<M2MToken>
   stats(): VerifierStats
@@ -112,12 +120,12 @@ export function createVerifier(options: VerifierOptions): Verifier {
     config.cacheEnabled && config.cache.negativeTtlMs > 0
       ? new NegativeCache(config.cache.negativeMax, config.cache.negativeTtlMs, now)
       : undefined
-  const shared =
-    config.cacheEnabled && config.cache.store ? createSharedCache(config.cache.store, config) : undefined
   const flights = config.singleFlight ? new SingleFlight<VerifiedM2MToken>() : undefined
   const emit = createEmitter(config.onEvent)
   const client = buildClient(config)
   const log = createLibraryLog(config.logger, now)
+  const fleet = createFleet(config, log, emit)
+  const shared = fleet?.shared
   const ctx: UpstreamContext = {
     config,
     memory,
@@ -229,18 +237,24 @@ export function createVerifier(options: VerifierOptions): Verifier {
   }
 
   function invalidate(token: string): Promise<void> | void {
+    dropToken(token)
+    emit?.('invalidate', classifyToken(token), token)
+    if (fleet !== undefined) return fleet.invalidate(token)
+  }
+
+  /** Forgets `token` in this process (memory, negative cache, in-flight sharing). */
+  function dropToken(token: string): void {
     // Results of verifications already in flight must not repopulate what we are dropping.
     ctx.epoch++
     flights?.forget(token)
     memory?.delete(token)
     negative?.delete(token)
-    emit?.('invalidate', classifyToken(token), token)
-    if (shared !== undefined) return shared.delete(token)
   }
 
   async function revokeToken(params: RevokeTokenParams, callOptions?: M2MCallOptions): Promise<M2MToken> {
     const revoked = await client.revokeToken(params, callOptions)
     forgetId(params.m2mTokenId)
+    await fleet?.revoked(params.m2mTokenId)
     return revoked
   }
 
@@ -248,17 +262,32 @@ export function createVerifier(options: VerifierOptions): Verifier {
   function forgetId(id: string): void {
     ctx.epoch++
     if (memory !== undefined) {
-      const doomed: string[] = []
-      for (const [token, entry] of memory.entries()) if (entry.token.id === id) doomed.push(token)
-      for (const token of doomed) memory.delete(token)
+      const doomed: [string, MemoryEntry][] = []
+      for (const [token, entry] of memory.entries()) if (entry.token.id === id) doomed.push([token, entry])
+      for (const [token, entry] of doomed) {
+        memory.delete(token)
+        // Revocation is final: the next request is refused at once, without a store or Clerk call.
+        negative?.add(token, entry.token.format, INVALID_TOKEN_DESCRIPTION) // no oracle: one description
+      }
     }
     const { ttlMs, staleIfErrorMs } = config.cache
     ctx.revokedIds?.set(id, now() + ttlMs + staleIfErrorMs)
   }
 
   function stats(): VerifierStats {
-    return { ...counters, size: memory?.size ?? 0, negativeSize: negative?.size ?? 0 }
+    const store = fleet?.counters ?? { storeRejected: 0, storeErrors: 0 }
+    return { ...counters, ...store, size: memory?.size ?? 0, negativeSize: negative?.size ?? 0 }
   }
+
+  fleet?.listen({
+    dropToken,
+    dropId: forgetId,
+    reset() {
+      // Revocations may have been missed while the channel was down: start over from the store.
+      ctx.epoch++
+      memory?.clear()
+    },
+  })
 
   return Object.freeze({ verify, authenticate, invalidate, revokeToken, stats }) as Verifier
 }

@@ -25,7 +25,7 @@ describe('revoking through the verifier drops the cached answer at once', () => 
     await expect(h.verifier.verify(token)).rejects.toMatchObject({
       status: 401,
       code: 'invalid_token',
-      description: 'The access token has been revoked',
+      description: 'The access token is invalid',
     })
     // Revocation is final: refused from memory, without asking the token service again.
     expect(h.upstreamCount(token)).toBe(1)

@@ -124,6 +124,7 @@ describe('stats', () => {
       upstreamCalls: 1,
       errors: 0,
       staleHits: 0,
+      refreshes: 0,
       size: 0,
       negativeSize: 1,
     })

@@ -13,8 +13,8 @@ import {
 } from '../http/errors.js'
 import type { LibraryLog } from '../logger.js'
 import type { VerifiedM2MToken } from '../types.js'
-import type { CachedEntry, MemoryEntry, NegativeCache } from './cache.js'
-import { freezeToken, positiveEntry } from './cache.js'
+import type { CachedEntry, Invalidations, MemoryEntry, NegativeCache } from './cache.js'
+import { freezeToken, memoryEntry, positiveEntry } from './cache.js'
 import type { TokenFormat } from './classify.js'
 import { type Emit, tokenDigest } from './events.js'
 import { toAuthError } from './opaque.js'
@@ -35,8 +35,10 @@ export interface UpstreamContext {
   shared: SharedCache | undefined
   emit: Emit | undefined
   counters: Counters
-  /** Bumped by `invalidate()`: outcomes of verifications started before must not be cached. */
-  epoch: number
+  /** Marked by `invalidate()`: outcomes of that token's verifications started before are not cached. */
+  invalidations: Invalidations
+  /** Refresh ahead starts this long before an entry's fresh window ends (0: off). */
+  refreshWindowMs: number
   /**
    * Ids revoked through this verifier, until their shared-store entries would have expired anyway:
    * a shared store is keyed by token digest, so it cannot be searched by id.
@@ -69,7 +71,9 @@ export function createUpstream(ctx: UpstreamContext) {
         await ctx.shared.delete(token).catch(() => undefined)
         stored = undefined
       }
-      if (stored !== undefined && now() < stored.freshUntil) {
+      // Newer than what memory holds: a refresh ahead must not take back our own entry.
+      const newer = stored !== undefined && stored.freshUntil > (memoryEntry?.freshUntil ?? 0)
+      if (stored !== undefined && newer && now() < stored.freshUntil) {
         counters.hits++
         emit?.('hit', format, token, undefined, digest)
         await keepInMemory(token, stored, digest)
@@ -92,7 +96,7 @@ export function createUpstream(ctx: UpstreamContext) {
     stale: CachedEntry | undefined,
     digest: Promise<string> | undefined,
   ): Promise<VerifiedM2MToken> {
-    const epoch = ctx.epoch
+    const epoch = ctx.invalidations.start()
     const started = performance.now()
     counters.upstreamCalls++
     let result: VerifiedM2MToken
@@ -107,7 +111,9 @@ export function createUpstream(ctx: UpstreamContext) {
     }
     emit?.('upstream', format, token, { durationMs: performance.now() - started }, digest)
     const frozen = freezeToken(result)
-    if (epoch === ctx.epoch && config.cacheEnabled) await remember(token, frozen, digest)
+    if (ctx.invalidations.current(epoch, token, frozen.id) && config.cacheEnabled) {
+      await remember(token, frozen, digest)
+    }
     return frozen
   }
 
@@ -139,14 +145,7 @@ export function createUpstream(ctx: UpstreamContext) {
     if (ctx.memory === undefined) return
     // Settled by now (computed while upstream answered): hits then emit without waiting.
     const tokenDigest = digest === undefined ? undefined : await digest
-    const { token: result, freshUntil, staleUntil } = entry
-    ctx.memory.set(token, {
-      token: result,
-      freshUntil,
-      staleUntil,
-      promise: Promise.resolve(result),
-      digest: tokenDigest,
-    })
+    ctx.memory.set(token, memoryEntry(entry, tokenDigest, ctx.refreshWindowMs))
   }
 
   async function handleFailure(
@@ -161,13 +160,13 @@ export function createUpstream(ctx: UpstreamContext) {
       // A definite "no" ends any stale-if-error grace for this token, here and in the store.
       ctx.memory?.delete(token)
       if (ctx.shared !== undefined) await ctx.shared.delete(token).catch(() => undefined)
-      if (epoch === ctx.epoch) ctx.negative?.add(token, format, error.description)
+      if (ctx.invalidations.current(epoch, token)) ctx.negative?.add(token, format, error.description)
       throw error
     }
     counters.errors++
     emit?.('error', format, token, { errorCode: error.code }, digest)
     if (error instanceof ServerConfigError) ctx.reportConfigError(error)
-    if (error instanceof TokenServiceUnavailableError && usable(stale, epoch)) {
+    if (error instanceof TokenServiceUnavailableError && usable(token, stale, epoch)) {
       counters.staleHits++
       emit?.('stale_hit', format, token, undefined, digest)
       return stale.token
@@ -175,8 +174,8 @@ export function createUpstream(ctx: UpstreamContext) {
     throw error
   }
 
-  function usable(stale: CachedEntry | undefined, epoch: number): stale is CachedEntry {
-    if (stale === undefined || epoch !== ctx.epoch) return false
+  function usable(token: string, stale: CachedEntry | undefined, epoch: number): stale is CachedEntry {
+    if (stale === undefined || !ctx.invalidations.current(epoch, token, stale.token.id)) return false
     const at = now()
     return at < stale.staleUntil && at < (stale.token.expiration ?? Number.POSITIVE_INFINITY)
   }

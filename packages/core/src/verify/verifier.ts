@@ -15,12 +15,14 @@ import {
 } from '../http/errors.js'
 import { createLibraryLog, type LibraryLog } from '../logger.js'
 import type { M2MToken, VerifiedM2MToken } from '../types.js'
-import { createMemoryCache, type MemoryEntry, NegativeCache, SingleFlight } from './cache.js'
+import { createMemoryCache, Invalidations, NegativeCache, SingleFlight } from './cache.js'
 import { classifyToken } from './classify.js'
 import { createEmitter } from './events.js'
+import { createHitPath, type PreparedRule, type SyncAuthResult } from './hit.js'
 import { createJwtVerifier } from './jwt.js'
 import { createOpaqueVerifier } from './opaque.js'
 import { type ResolvedVerifierConfig, resolveConfig, type VerifierOptions } from './options.js'
+import { createRefresher } from './refresh.js'
 import { checkScopes, hasScopes } from './scopes.js'
 import { createSharedCache } from './store.js'
 import { createUpstream, type UpstreamContext } from './upstream.js'
@@ -41,6 +43,8 @@ export interface VerifierStats {
   errors: number
   /** Answered from a stale entry while the token service failed (stale-if-error). */
   staleHits: number
+  /** Background re-verifications started by refresh ahead (each also counts as a `miss`). */
+  refreshes: number
   /** Valid entries held in memory (expired ones count until they are looked up or evicted). */
   size: number
   /** Negative entries held in memory. */
@@ -68,6 +72,13 @@ export interface Verifier {
     authorizationHeader: string | null | undefined,
     options: AuthenticateOptions,
   ): Promise<VerifiedM2MToken | null>
+  /**
+   * The synchronous hit path of {@link Verifier.authenticate}, for adapters: answers what needs no
+   * I/O (a fresh cached token, a 403 on it, a malformed header, a cached "no") with the same
+   * outcome `authenticate` would have, returning (not throwing) the `AuthError`, and `NOT_CACHED`
+   * for everything else (then call `authenticate`). Build `rule` once with `prepareRule`.
+   */
+  authenticateSync(authorizationHeader: string | null | undefined, rule?: PreparedRule): SyncAuthResult
   /** Forgets everything cached about `token` (memory, negative cache and shared store). */
   invalidate(token: string): Promise<void> | void
   /**
@@ -92,7 +103,7 @@ export interface Verifier {
 export function createVerifier(options: VerifierOptions): Verifier {
   const config = resolveConfig(options)
   const { now } = config
-  const memory = config.cacheEnabled ? createMemoryCache(config.cache.max) : undefined
+  const memory = config.cacheEnabled ? createMemoryCache(config.cache.max, config.cache.maxBytes) : undefined
   const negative =
     config.cacheEnabled && config.cache.negativeTtlMs > 0
       ? new NegativeCache(config.cache.negativeMax, config.cache.negativeTtlMs, now)
@@ -118,7 +129,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
       errors: 0,
       staleHits: 0,
     },
-    epoch: 0,
+    invalidations: new Invalidations(config.cache.negativeMax),
+    refreshWindowMs: config.cache.refreshAheadRatio * config.cache.ttlMs,
     revokedIds: shared === undefined ? undefined : new LRUCache({ max: config.cache.negativeMax }),
     verifyOpaque: createOpaqueVerifier({ client, deadlineMs: config.deadlineMs, now }),
     verifyJwt: buildJwt(config),
@@ -136,32 +148,25 @@ export function createVerifier(options: VerifierOptions): Verifier {
         'silence this warning.',
     )
   const lookup = createUpstream(ctx)
-
-  /** The hot path: a fresh in-memory entry, counted as a hit, or `undefined`. No hashing. */
-  function freshEntry(token: string): MemoryEntry | undefined {
-    const entry = memory?.get(token)
-    if (entry === undefined || now() >= entry.freshUntil) return undefined
-    counters.hits++
-    if (emit !== undefined) emit('hit', entry.token.format, token, undefined, entry.digest)
-    return entry
-  }
+  const refresher = ctx.refreshWindowMs > 0 ? createRefresher({ lookup, flights }) : undefined
+  // The hot path: a fresh in-memory entry, counted as a hit, or `undefined`. No hashing.
+  const { freshEntry, knownRefusal, authenticateSync } = createHitPath({
+    memory,
+    negative,
+    now,
+    counters,
+    emit,
+    refresher,
+  })
 
   function verify(token: string): Promise<VerifiedM2MToken> {
     return freshEntry(token)?.promise ?? verifySlow(token)
   }
 
   async function verifySlow(token: string): Promise<VerifiedM2MToken> {
-    const no = negative?.get(token)
-    if (no !== undefined) {
-      counters.negativeHits++
-      emit?.('negative_hit', no.format, token)
-      throw new InvalidTokenError(no.description)
-    }
-    const format = classifyToken(token)
-    if (format === null) {
-      emit?.('malformed', null, undefined)
-      throw new InvalidTokenError('The access token is not an M2M token')
-    }
+    const refusal = knownRefusal(token)
+    if (refusal !== undefined) throw refusal
+    const format = classifyToken(token)!
     if (format === 'jwt' && ctx.verifyJwt === undefined) {
       if (options.jwt === undefined) warnJwtOff()
       throw new InvalidTokenError('JWT-format M2M tokens are not accepted')
@@ -206,8 +211,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
   }
 
   function invalidate(token: string): Promise<void> | void {
-    // Results of verifications already in flight must not repopulate what we are dropping.
-    ctx.epoch++
+    // Results of this token's verifications already in flight must not repopulate what we drop.
+    ctx.invalidations.invalidateToken(token)
     flights?.forget(token)
     memory?.delete(token)
     negative?.delete(token)
@@ -223,7 +228,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
   /** Drops every cached result of token `id`; revocation is rare, so a scan beats an index. */
   function forgetId(id: string): void {
-    ctx.epoch++
+    ctx.invalidations.invalidateId(id)
     if (memory !== undefined) {
       const doomed: string[] = []
       for (const [token, entry] of memory.entries()) if (entry.token.id === id) doomed.push(token)
@@ -234,10 +239,11 @@ export function createVerifier(options: VerifierOptions): Verifier {
   }
 
   function stats(): VerifierStats {
-    return { ...counters, size: memory?.size ?? 0, negativeSize: negative?.size ?? 0 }
+    const refreshes = refresher?.count ?? 0
+    return { ...counters, refreshes, size: memory?.size ?? 0, negativeSize: negative?.size ?? 0 }
   }
 
-  return Object.freeze({ verify, authenticate, invalidate, revokeToken, stats }) as Verifier
+  return Object.freeze({ verify, authenticate, authenticateSync, invalidate, revokeToken, stats }) as Verifier
 }
 
 function buildClient(config: ResolvedVerifierConfig): M2MClient {

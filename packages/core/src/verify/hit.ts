@@ -1,0 +1,133 @@
+/**
+ * The synchronous hit path: what the verifier can answer without waiting for anything. A fresh
+ * cached token, a decision on it (403 from a prepared rule), a malformed header, a cached "no" or a
+ * string that cannot be an M2M token are all known synchronously; everything else is
+ * {@link NOT_CACHED}, and the caller falls back to the async `authenticate()`. An adapter that uses
+ * it answers a hit with no promise at all.
+ */
+import { parseBearer } from '../http/bearer.js'
+import {
+  type AuthError,
+  InsufficientScopeError,
+  InvalidTokenError,
+  MissingTokenError,
+} from '../http/errors.js'
+import type { Clock, VerifiedM2MToken } from '../types.js'
+import type { MemoryEntry, NegativeCache } from './cache.js'
+import { classifyToken } from './classify.js'
+import type { Emit } from './events.js'
+import type { Refresher } from './refresh.js'
+import { hasScopes } from './scopes.js'
+
+/**
+ * Returned by `authenticateSync` when the answer needs I/O (not cached, or cached but stale): call
+ * `authenticate()` with the same header and options.
+ */
+export const NOT_CACHED: unique symbol = Symbol.for('m2m-auth.notCached')
+
+/** The type of {@link NOT_CACHED}. */
+export type NotCached = typeof NOT_CACHED
+
+/**
+ * What `authenticateSync` answers: the verified token, `null` (optional route, no credentials), the
+ * `AuthError` to answer with (returned, not thrown), or {@link NOT_CACHED}.
+ */
+export type SyncAuthResult = VerifiedM2MToken | null | AuthError | NotCached
+
+/**
+ * A route's rule, resolved once when the middleware or route is built (never per request), so that
+ * deciding on a cached token allocates nothing.
+ */
+export interface PreparedRule {
+  /** No bearer credentials at all is allowed (answers `null`); a bad token is still rejected. */
+  readonly optional: boolean
+  /** Decides on a verified token: `undefined` allows it, an `AuthError` (e.g. 403) refuses it. */
+  readonly check: ((token: VerifiedM2MToken) => AuthError | undefined) | undefined
+}
+
+/**
+ * Resolves `authenticate()`-style options into a {@link PreparedRule}, once.
+ *
+ * @example
+ * ```ts
+ * const rule = prepareRule({ scopes: ['mch_2xhFjEI5X2qWRvtV13BzSj8H6Dk'] })
+ * const result = verifier.authenticateSync(header, rule)
+ * if (result === NOT_CACHED) await verifier.authenticate(header, { scopes: rule... })
+ * ```
+ */
+export function prepareRule(options: { scopes?: readonly string[]; optional?: boolean } = {}): PreparedRule {
+  const required = options.scopes === undefined ? [] : Object.freeze([...options.scopes])
+  const check =
+    required.length === 0
+      ? undefined
+      : (token: VerifiedM2MToken) =>
+          hasScopes(token, required) ? undefined : new InsufficientScopeError(required)
+  return Object.freeze({ optional: options.optional === true, check })
+}
+
+const OPEN_RULE = prepareRule()
+
+/** The verifier state the hit path reads. */
+export interface HitPathOptions {
+  memory: { get(token: string): MemoryEntry | undefined } | undefined
+  negative: NegativeCache | undefined
+  now: Clock
+  counters: { hits: number; negativeHits: number }
+  emit: Emit | undefined
+  refresher: Refresher | undefined
+}
+
+/** The hit path's functions, shared by `verify`, `authenticate` and `authenticateSync`. */
+export interface HitPath {
+  /** A fresh in-memory entry, counted as a hit (and refreshed ahead when due), or `undefined`. */
+  freshEntry(token: string): MemoryEntry | undefined
+  /** A definite answer known without I/O (cached "no", not an M2M token), counted; else `undefined`. */
+  knownRefusal(token: string): InvalidTokenError | undefined
+  authenticateSync(header: string | null | undefined, rule?: PreparedRule): SyncAuthResult
+}
+
+/** Builds the hit path over the verifier's caches. */
+export function createHitPath(opts: HitPathOptions): HitPath {
+  const { memory, negative, now, counters, emit, refresher } = opts
+
+  function freshEntry(token: string): MemoryEntry | undefined {
+    const entry = memory?.get(token)
+    if (entry === undefined) return undefined
+    const at = now()
+    if (at >= entry.freshUntil) return undefined
+    counters.hits++
+    if (emit !== undefined) emit('hit', entry.token.format, token, undefined, entry.digest)
+    if (at >= entry.refreshAt) refresher?.start(token, entry)
+    return entry
+  }
+
+  function knownRefusal(token: string): InvalidTokenError | undefined {
+    const no = negative?.get(token)
+    if (no !== undefined) {
+      counters.negativeHits++
+      emit?.('negative_hit', no.format, token)
+      return new InvalidTokenError(no.description)
+    }
+    if (classifyToken(token) !== null) return undefined
+    emit?.('malformed', null, undefined)
+    return new InvalidTokenError('The access token is not an M2M token')
+  }
+
+  function authenticateSync(header: string | null | undefined, rule = OPEN_RULE): SyncAuthResult {
+    let token: string
+    try {
+      token = parseBearer(header)
+    } catch (error) {
+      if (rule.optional && error instanceof MissingTokenError) return null
+      return error as AuthError
+    }
+    const entry = freshEntry(token)
+    if (entry !== undefined) {
+      const check = rule.check
+      return check === undefined ? entry.token : (check(entry.token) ?? entry.token)
+    }
+    return knownRefusal(token) ?? NOT_CACHED
+  }
+
+  return { freshEntry, knownRefusal, authenticateSync }
+}

@@ -35,6 +35,13 @@ export type { ClerkErrorItem, Clock, FetchLike, M2MToken, VerifiedM2MToken } fro
 export type { CachedEntry, CacheStore } from './verify/cache.js'
 export { classifyToken, type TokenFormat } from './verify/classify.js'
 export type { VerifierEvent, VerifierEventListener, VerifierEventType } from './verify/events.js'
+export {
+  NOT_CACHED,
+  type NotCached,
+  type PreparedRule,
+  prepareRule,
+  type SyncAuthResult,
+} from './verify/hit.js'
 export type { VerifierCacheOptions, VerifierJwtOptions, VerifierOptions } from './verify/options.js'
 export { checkScopes } from './verify/scopes.js'
 export {

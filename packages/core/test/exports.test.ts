@@ -22,6 +22,7 @@ it('exports exactly the documented public names', () => {
       "MACHINE_ID_PATTERN",
       "MAX_TOKEN_LENGTH",
       "MissingTokenError",
+      "NOT_CACHED",
       "OUTAGE_LOG_INTERVAL_MS",
       "SECRET_KEY_ENV_VARS",
       "ServerConfigError",
@@ -34,6 +35,7 @@ it('exports exactly the documented public names', () => {
       "createM2MClient",
       "createVerifier",
       "parseBearer",
+      "prepareRule",
       "resolveVerifierOptions",
       "toErrorResponse",
     ]

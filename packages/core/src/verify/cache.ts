@@ -87,7 +87,7 @@ export function createMemoryCache(max: number, maxBytes: number): LRUCache<strin
  * Fixed heap cost of one entry, measured on Node 20 (`pnpm bench`, bytes per cached token): the LRU
  * slot, the entry, its settled promise, the frozen token and its scopes array.
  */
-const ENTRY_OVERHEAD_BYTES = 400
+const ENTRY_OVERHEAD_BYTES = 600
 
 /**
  * Estimated bytes held by one cached token: the fixed overhead plus its strings (one byte per

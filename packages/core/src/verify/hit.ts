@@ -22,6 +22,11 @@ import { hasScopes } from './scopes.js'
 /**
  * Returned by `authenticateSync` when the answer needs I/O (not cached, or cached but stale): call
  * `authenticate()` with the same header and options.
+ *
+ * @example
+ * ```ts
+ * if (verifier.authenticateSync(header, rule) === NOT_CACHED) await verifier.authenticate(header)
+ * ```
  */
 export const NOT_CACHED: unique symbol = Symbol.for('m2m-auth.notCached')
 
@@ -50,9 +55,10 @@ export interface PreparedRule {
  *
  * @example
  * ```ts
- * const rule = prepareRule({ scopes: ['mch_2xhFjEI5X2qWRvtV13BzSj8H6Dk'] })
+ * const options = { scopes: ['mch_2xhFjEI5X2qWRvtV13BzSj8H6Dk'] }
+ * const rule = prepareRule(options) // when the route is built
  * const result = verifier.authenticateSync(header, rule)
- * if (result === NOT_CACHED) await verifier.authenticate(header, { scopes: rule... })
+ * const token = result === NOT_CACHED ? await verifier.authenticate(header, options) : result
  * ```
  */
 export function prepareRule(options: { scopes?: readonly string[]; optional?: boolean } = {}): PreparedRule {

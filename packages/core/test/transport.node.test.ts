@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { defaultExchange } from '#transport'
-import { createM2MClient } from '../src/index.js'
+import { createM2MClient, createVerifier } from '../src/index.js'
 import { type FakeClerk, startFakeClerk, wireToken } from './helpers/fake-clerk.js'
 
 const KEY = 'ak_test_0123456789abcdefTransport'
@@ -20,7 +20,8 @@ afterEach(async () => {
 
 async function fakeVerify(): Promise<FakeClerk> {
   fake = await startFakeClerk()
-  fake.on('POST', '/m2m_tokens/verify', () => ({ status: 200, body: wireToken() }))
+  const body = wireToken({ expiration: Date.now() + 3600_000 })
+  fake.on('POST', '/m2m_tokens/verify', () => ({ status: 200, body }))
   return fake
 }
 
@@ -43,6 +44,15 @@ describe('transport on Node', () => {
       'clerk-api-version': expect.any(String),
     })
     expect(request?.json).toEqual({ token: TOKEN })
+  })
+
+  it('verifies through undici in createVerifier too, when no fetch option is given', async () => {
+    const server = await fakeVerify()
+    const globalFetch = vi.fn(() => Promise.reject(new Error('global fetch must not be used')))
+    vi.stubGlobal('fetch', globalFetch)
+    const verifier = createVerifier({ secretKey: KEY, apiUrl: server.url, retry: false })
+    await expect(verifier.verify(TOKEN)).resolves.toMatchObject({ id: wireToken().id })
+    expect(globalFetch).not.toHaveBeenCalled()
   })
 
   it('uses a given fetch instead of undici', async () => {

@@ -112,7 +112,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     config.cacheEnabled && config.cache.store ? createSharedCache(config.cache.store, config) : undefined
   const flights = config.singleFlight ? new SingleFlight<VerifiedM2MToken>() : undefined
   const emit = createEmitter(config.onEvent)
-  const client = buildClient(config)
+  const client = buildClient(config, options.fetch)
   const log = createLibraryLog(config.logger, now)
   const ctx: UpstreamContext = {
     config,
@@ -246,7 +246,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
   return Object.freeze({ verify, authenticate, authenticateSync, invalidate, revokeToken, stats }) as Verifier
 }
 
-function buildClient(config: ResolvedVerifierConfig): M2MClient {
+/** `fetch` only when the caller gave one: else the client uses the runtime's transport (undici on Node). */
+function buildClient(config: ResolvedVerifierConfig, fetch: VerifierOptions['fetch']): M2MClient {
   return createM2MClient({
     secretKey: config.secretKey,
     apiUrl: config.apiUrl,
@@ -254,7 +255,7 @@ function buildClient(config: ResolvedVerifierConfig): M2MClient {
     pathStyle: config.pathStyle,
     timeoutMs: config.timeoutMs,
     retry: config.retry,
-    fetch: config.fetch,
+    fetch,
     now: config.now,
   })
 }

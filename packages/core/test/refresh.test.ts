@@ -103,6 +103,17 @@ describe('refresh ahead', () => {
     expect(h.verifier.stats().refreshes).toBe(0)
   })
 
+  it('does not refresh an entry whose token expires within its fresh window', async () => {
+    h = await harness({ cache: { ttlMs: 1000 } })
+    h.replies.set(HOT, validReply({}, 900)) // expires at T0 + 900: a re-verification cannot extend it
+    await h.verifier.verify(HOT)
+    h.clock.now = T0 + 850
+    expect(h.verifier.authenticateSync(HEADER)).toMatchObject({ subject: expect.any(String) })
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(h.upstreamCount(HOT)).toBe(1)
+    expect(h.verifier.stats().refreshes).toBe(0)
+  })
+
   it('drops the entry when the refresh answers that the token was revoked', async () => {
     h = await warm()
     h.replies.set(HOT, validReply({ revoked: true }))

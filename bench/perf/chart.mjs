@@ -1,8 +1,8 @@
 // Draws the benchmark chart (bench/chart.svg) by hand: panels of horizontal bars, one per figure
 // of RESULTS.md worth seeing at a glance. No dependency: the SVG is a few rectangles and texts.
 
-const WIDTH = 760
-const LABEL_WIDTH = 300
+const WIDTH = 900
+const LABEL_WIDTH = 420
 const BAR_HEIGHT = 16
 const GAP = 6
 const PALETTE = ['#8c8c8c', '#b0b0b0', '#2f6fd0', '#d06a2f', '#3a9a5b', '#8a4fc0']

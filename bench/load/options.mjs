@@ -5,7 +5,7 @@ export const FRAMEWORKS = ['express', 'fastify', 'hono']
 
 export const USAGE = `Usage: pnpm bench [options]   (= turbo run build && node bench/run.mjs [options])
 
-  --quick              a short smoke run (CI): 1 round, 1 s per row, 0.5 s warm-up, 100 tokens,
+  --quick              a short smoke run (CI): 1 round, 0.8 s per row, 0.3 s warm-up, 100 tokens,
                        shortened micro-benchmarks; does not write RESULTS.md
   --rounds N           rounds of interleaved rows; medians are taken over rounds (default 3)
   --duration S         measured seconds per row and round (default 10)
@@ -74,8 +74,8 @@ export function parseOptions(argv) {
     only,
     write: values.write ?? (values['no-write'] ? false : !quick),
     rounds: number('rounds', values.rounds ?? (quick ? '1' : '3'), { min: 1, integer: true }),
-    durationS: number('duration', values.duration ?? (quick ? '1' : '10'), { min: 0.5 }),
-    warmupS: number('warmup', values.warmup ?? (quick ? '0.5' : '2'), { min: 0 }),
+    durationS: number('duration', values.duration ?? (quick ? '0.8' : '10'), { min: 0.5 }),
+    warmupS: number('warmup', values.warmup ?? (quick ? '0.3' : '2'), { min: 0 }),
     connections: number('connections', values.connections ?? '10', { min: 1, integer: true }),
     latencyMs: number('latency', values.latency ?? '2', { min: 0 }),
     tokens: (values.tokens ?? (quick ? '100' : '1000,10000'))

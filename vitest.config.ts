@@ -1,6 +1,7 @@
 import { defineConfig } from 'vitest/config'
 
 const conditions = ['@m2m-auth/source']
+const edgeConditions = [...conditions, 'edge-light', 'worker']
 
 export default defineConfig({
   resolve: { conditions },
@@ -18,6 +19,9 @@ export default defineConfig({
       },
       {
         extends: true,
+        // The conditions of an edge runtime (Vercel's edge-light): `#transport` resolves to fetch.
+        resolve: { conditions: edgeConditions },
+        ssr: { resolve: { conditions: edgeConditions, externalConditions: edgeConditions } },
         test: {
           name: 'core-edge',
           include: ['packages/core/test/**/*.edge.test.ts'],

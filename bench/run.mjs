@@ -4,6 +4,9 @@
 // middleware, against the token service emulator. Prints the results table, writes it to
 // bench/RESULTS.md (load section) unless --quick, and exits non-zero only when something crashed
 // or answered wrongly; a missed performance target is reported as MISS, never as a failure.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { runLoadBenchmark } from './load/index.mjs'
 import { runMicroBenchmarks } from './load/micro.mjs'
@@ -11,11 +14,13 @@ import { parseOptions, USAGE } from './load/options.mjs'
 import { killAllNow, runningCount, stopAll } from './load/processes.mjs'
 import { summarizeProfiles } from './load/profile.mjs'
 import { describeRun, renderMarkdown } from './load/report.mjs'
-import { writeLoadSection } from './load/results-file.mjs'
+import { writeLoadSection, writeSection } from './load/results-file.mjs'
 import { rowsFor } from './load/scenarios.mjs'
 import { evaluateTargets, summarize } from './load/summary.mjs'
+import { renderPerformance } from './perf/report.mjs'
 
 const RESULTS_PATH = fileURLToPath(new URL('./RESULTS.md', import.meta.url))
+const CHART_PATH = fileURLToPath(new URL('./chart.svg', import.meta.url))
 
 function sampleProblems(samples) {
   return samples.flatMap((s) => {
@@ -29,7 +34,7 @@ function sampleProblems(samples) {
 async function loadBenchmark(options, argv) {
   const run = describeRun(options, argv)
   const { samples, cpuProfDir } = await runLoadBenchmark(options)
-  const summary = summarize(samples, { ...options, rows: rowsFor(options.tokens) })
+  const summary = summarize(samples, { ...options, rows: rowsFor(options.tokens, options) })
   const problems = sampleProblems(samples)
   const markdown = renderMarkdown({ run, summary, targets: evaluateTargets(summary), problems })
   console.log(`\n${markdown}\n`)
@@ -39,7 +44,18 @@ async function loadBenchmark(options, argv) {
   }
   if (cpuProfDir !== undefined)
     console.log(`\n## CPU profiles (${cpuProfDir})\n\n${summarizeProfiles(cpuProfDir)}`)
-  return problems
+  return { problems, summary, run }
+}
+
+/** The performance section (micro results + load summary) and the chart, written unless --no-write. */
+async function performanceSection(options, dir, load, argv) {
+  const run = load?.run ?? describeRun(options, argv)
+  const { markdown, svg } = renderPerformance({ dir, summary: load?.summary, run })
+  console.log(`\n${markdown}\n`)
+  if (!options.write) return
+  await writeSection(RESULTS_PATH, markdown, '<!-- perf:start -->', '<!-- perf:end -->')
+  writeFileSync(CHART_PATH, svg)
+  console.error(`wrote the performance section of ${RESULTS_PATH} and ${CHART_PATH}`)
 }
 
 async function main(argv) {
@@ -55,11 +71,23 @@ async function main(argv) {
     return 0
   }
   const failures = []
-  if (options.only !== 'load') {
-    const micro = await runMicroBenchmarks(options)
-    failures.push(...micro.filter((r) => !r.ok).map((r) => `micro-benchmark bench/${r.file}: ${r.detail}`))
+  // The micro-benchmarks leave their figures here for the performance section and the chart.
+  const out = mkdtempSync(join(tmpdir(), 'm2m-auth-bench-'))
+  process.env.BENCH_OUT = out
+  try {
+    if (options.only !== 'load') {
+      const micro = await runMicroBenchmarks(options)
+      failures.push(...micro.filter((r) => !r.ok).map((r) => `micro-benchmark bench/${r.file}: ${r.detail}`))
+    }
+    let load
+    if (options.only !== 'micro') {
+      load = await loadBenchmark(options, argv)
+      failures.push(...load.problems)
+    }
+    await performanceSection(options, out, load, argv)
+  } finally {
+    rmSync(out, { recursive: true, force: true })
   }
-  if (options.only !== 'micro') failures.push(...(await loadBenchmark(options, argv)))
   if (runningCount() > 0) failures.push(`${runningCount()} child process(es) still running at the end`)
   for (const failure of failures) console.error(`FAILED: ${failure}`)
   return failures.length === 0 ? 0 : 1

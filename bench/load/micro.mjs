@@ -16,6 +16,10 @@ const QUICK_ARGS = {
   'formats.bench.ts': ['--rounds', '1', '--scale', '0.2'],
   'jwt.bench.ts': ['--time', '300', '--cpu-ops', '1000'],
   'verifier-hit.bench.mjs': ['--time', '300'],
+  'dispatch.bench.mjs': ['--rounds', '6', '--calls', '20000'],
+  'memory.bench.mjs': ['--tokens', '5000', '--cached', '1000'],
+  'refresh.bench.mjs': ['--seconds', '0.6', '--rounds', '1', '--misses', '50', '--tokens', '1'],
+  'transport.bench.mjs': ['--calls', '100', '--rounds', '2'],
 }
 
 /** The micro-benchmark files present now, sorted by name. */

@@ -5,13 +5,14 @@ export const FRAMEWORKS = ['express', 'fastify', 'hono']
 
 export const USAGE = `Usage: pnpm bench [options]   (= turbo run build && node bench/run.mjs [options])
 
-  --quick              a short smoke run (CI): 1 round, 1.5 s per row, 0.5 s warm-up, 100 tokens,
+  --quick              a short smoke run (CI): 1 round, 0.8 s per row, 0.3 s warm-up, 100 tokens,
                        shortened micro-benchmarks; does not write RESULTS.md
   --rounds N           rounds of interleaved rows; medians are taken over rounds (default 3)
   --duration S         measured seconds per row and round (default 10)
   --warmup S           warm-up seconds before each measured run (default 2)
   --connections N      concurrent autocannon connections (default 10)
-  --tokens N           distinct tokens of the many-token rows (default 1000; --quick: 100)
+  --tokens LIST        distinct tokens of each group of many-token rows, comma-separated
+                       (default 1000,10000; --quick: 100)
   --latency MS         fixed latency the emulator adds to each token-service call (default 2)
   --frameworks LIST    comma-separated subset of ${FRAMEWORKS.join(',')} (default all)
   --only load|micro    run only the load benchmark or only the micro-benchmarks (default both)
@@ -73,11 +74,13 @@ export function parseOptions(argv) {
     only,
     write: values.write ?? (values['no-write'] ? false : !quick),
     rounds: number('rounds', values.rounds ?? (quick ? '1' : '3'), { min: 1, integer: true }),
-    durationS: number('duration', values.duration ?? (quick ? '1.5' : '10'), { min: 0.5 }),
-    warmupS: number('warmup', values.warmup ?? (quick ? '0.5' : '2'), { min: 0 }),
+    durationS: number('duration', values.duration ?? (quick ? '0.8' : '10'), { min: 0.5 }),
+    warmupS: number('warmup', values.warmup ?? (quick ? '0.3' : '2'), { min: 0 }),
     connections: number('connections', values.connections ?? '10', { min: 1, integer: true }),
     latencyMs: number('latency', values.latency ?? '2', { min: 0 }),
-    tokens: number('tokens', values.tokens ?? (quick ? '100' : '1000'), { min: 2, integer: true }),
+    tokens: (values.tokens ?? (quick ? '100' : '1000,10000'))
+      .split(',')
+      .map((n) => number('tokens', n, { min: 2, integer: true })),
     frameworks: values.frameworks === undefined ? FRAMEWORKS : frameworks(values.frameworks),
   }
 }

@@ -99,7 +99,8 @@ function stopChild(child) {
       resolve()
     })
     // Forked children exit on the 'exit' command; plain spawned ones (micro-benchmarks) on SIGTERM.
-    if (child.connected) child.send({ cmd: 'exit' })
+    // A child that died meanwhile closes the channel: fall back to a signal instead of an EPIPE.
+    if (child.connected) child.send({ cmd: 'exit' }, (error) => error && child.kill('SIGKILL'))
     else child.kill('SIGTERM')
   })
 }

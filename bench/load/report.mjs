@@ -6,6 +6,7 @@ import { CLERK_MIDDLEWARE } from './scenarios.mjs'
 
 const int = (n) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a')
 const ms = (n) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a')
+const signed = (n) => (Number.isFinite(n) ? `${n >= 0 ? '+' : ''}${n.toFixed(1)}` : '')
 const ratio = (n) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a')
 const pct = (n) => (Number.isFinite(n) ? `${Math.round(n * 100)}%` : 'n/a')
 const calls = (n) =>
@@ -31,15 +32,15 @@ export function describeRun(options, argv) {
 
 function tableRows(summary) {
   const lines = [
-    '| framework | row | req/s | p50 ms | p99 ms | server CPU µs/req (busy) | token-service calls / 1k req | vs (a) | non-2xx | req/s by round |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---|',
+    '| framework | row | req/s | p50 ms | p99 ms | server CPU µs/req (busy) | CPU over no-op µs/req | token-service calls / 1k req | vs (a) | non-2xx | req/s by round |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
   ]
   for (const { framework, rows } of summary) {
     for (const r of rows) {
       const byRound = r.rpsByRound.map(int).join(' / ')
       const failed = r.problems.length > 0 ? ' **(see problems)**' : ''
       lines.push(
-        `| ${framework} | ${r.row.label}${failed} | ${int(r.rps)} | ${ms(r.p50)} | ${ms(r.p99)} | ${int(r.cpuPerRequestUs)} (${pct(r.cpuBusy)}) | ${calls(r.calls)} | ${ratio(r.vsCeiling)} | ${r.non2xx} | ${byRound} |`,
+        `| ${framework} | ${r.row.label}${failed} | ${int(r.rps)} | ${ms(r.p50)} | ${ms(r.p99)} | ${int(r.cpuPerRequestUs)} (${pct(r.cpuBusy)}) | ${signed(r.cpuOverControlUs)} | ${calls(r.calls)} | ${ratio(r.vsCeiling)} | ${r.non2xx} | ${byRound} |`,
       )
     }
   }
@@ -49,7 +50,7 @@ function tableRows(summary) {
 function settings(o) {
   return (
     `${o.rounds} round(s) x ${o.durationS} s per row (after ${o.warmupS} s of warm-up), ` +
-    `${o.connections} connections, emulator latency ${o.latencyMs} ms, ${o.tokens.toLocaleString('en-US')} distinct tokens in the many-token rows`
+    `${o.connections} connections, emulator latency ${o.latencyMs} ms, ${o.tokens.map((n) => n.toLocaleString('en-US')).join(' and ')} distinct tokens in the many-token rows`
   )
 }
 

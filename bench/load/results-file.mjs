@@ -7,18 +7,23 @@ export const START_MARKER = '<!-- load:start -->'
 export const END_MARKER = '<!-- load:end -->'
 
 /** Replaces (or appends) the load section of the markdown file at `path`. */
-export async function writeLoadSection(path, markdown) {
+export function writeLoadSection(path, markdown) {
+  return writeSection(path, markdown, START_MARKER, END_MARKER)
+}
+
+/** Replaces (or appends) the section between `startMarker` and `endMarker`. */
+export async function writeSection(path, markdown, startMarker, endMarker) {
   let text = ''
   try {
     text = await readFile(path, 'utf8')
   } catch (error) {
     if (error?.code !== 'ENOENT') throw error
   }
-  const block = `${START_MARKER}\n${markdown}\n${END_MARKER}`
-  const start = text.indexOf(START_MARKER)
-  const end = text.indexOf(END_MARKER, start)
+  const block = `${startMarker}\n${markdown}\n${endMarker}`
+  const start = text.indexOf(startMarker)
+  const end = text.indexOf(endMarker, start)
   if (start !== -1 && end !== -1) {
-    text = text.slice(0, start) + block + text.slice(end + END_MARKER.length)
+    text = text.slice(0, start) + block + text.slice(end + endMarker.length)
   } else {
     const head = text.trim() === '' ? '# Benchmark results\n\n' : `${text.replace(/\n*$/, '')}\n\n`
     text = `${head}${block}\n`

@@ -1,24 +1,53 @@
 // What is measured: the rows of the table and the order in which they run.
 
 /** Server variants: each (framework, variant) is one server process. */
-export const VARIANTS = ['none', 'm2m', 'm2m-nocache', 'clerk']
+export const VARIANTS = ['none', 'noop', 'm2m', 'm2m-nocache', 'clerk']
 
 /**
  * The rows measured for each framework. `tokens` is how many distinct tokens the requests rotate
- * through; the many-token rows reuse the servers of their single-token rows.
+ * through; the many-token rows reuse the servers of their single-token rows. `baseline` is the
+ * no-auth row driven by the same load (for "vs (a)") and `control` the no-op-middleware row (for
+ * the CPU m2m-auth adds over it).
  *
- * @param {number} manyTokens distinct tokens of the many-token rows
+ * @param {number[]} manyCounts distinct tokens of each group of many-token rows (the first also
+ *   gets a Clerk row, and keeps the keys `bMany`/`dMany` that the targets read)
+ * @param {{ quick?: boolean }} [mode] --quick leaves out the many-token no-op rows
  */
-export function rowsFor(manyTokens) {
-  const n = manyTokens.toLocaleString('en-US')
-  return [
+export function rowsFor(manyCounts, { quick = false } = {}) {
+  const rows = [
     { key: 'a', label: '(a) no auth (ceiling)', variant: 'none', tokens: 1 },
-    { key: 'b', label: '(b) m2m-auth, warm cache', variant: 'm2m', tokens: 1 },
+    { key: 'n', label: '(n) no-op middleware (control)', variant: 'noop', tokens: 1 },
+    { key: 'b', label: '(b) m2m-auth, warm cache', variant: 'm2m', tokens: 1, baseline: 'a', control: 'n' },
     { key: 'c', label: '(c) m2m-auth, `cache: false`', variant: 'm2m-nocache', tokens: 1 },
     { key: 'd', label: '(d) Clerk middleware', variant: 'clerk', tokens: 1 },
-    { key: 'bMany', label: `(b) m2m-auth, warm cache, ${n} tokens`, variant: 'm2m', tokens: manyTokens },
-    { key: 'dMany', label: `(d) Clerk middleware, ${n} tokens`, variant: 'clerk', tokens: manyTokens },
   ]
+  manyCounts.forEach((tokens, i) => {
+    const n = tokens.toLocaleString('en-US')
+    const suffix = i === 0 ? 'Many' : `Many${tokens}`
+    const [a, nn] = [`a${suffix}`, `n${suffix}`]
+    rows.push({ key: a, label: `(a) no auth, ${n} tokens (same rotating load)`, variant: 'none', tokens })
+    // --quick (the CI smoke run) leaves out the many-token control, to stay short.
+    if (!quick)
+      rows.push({ key: nn, label: `(n) no-op middleware, ${n} tokens`, variant: 'noop', tokens, baseline: a })
+    const control = quick ? undefined : nn
+    rows.push({
+      key: `b${suffix}`,
+      label: `(b) m2m-auth, warm cache, ${n} tokens`,
+      variant: 'm2m',
+      tokens,
+      baseline: a,
+      control,
+    })
+    if (i === 0)
+      rows.push({
+        key: 'dMany',
+        label: `(d) Clerk middleware, ${n} tokens`,
+        variant: 'clerk',
+        tokens,
+        baseline: a,
+      })
+  })
+  return rows
 }
 
 /** Clerk's official middleware for each framework, as wired in apps/*.mjs. */

@@ -29,6 +29,17 @@ function pairedRatio(byRound, key, otherKey) {
   )
 }
 
+/** Median over rounds of the server CPU per request of `key` minus that of `otherKey`, in µs. */
+function pairedCpuDiff(byRound, key, otherKey) {
+  const perRequest = (s) => s.cpuUs / s.result.total
+  return median(
+    byRound.map((samples) => {
+      const [x, y] = [samples.get(key), samples.get(otherKey)]
+      return ok(x) && ok(y) ? perRequest(x) - perRequest(y) : Number.NaN
+    }),
+  )
+}
+
 /** Groups samples of one framework by round: Map rowKey -> sample, per round. */
 function roundsOf(samples, framework, rounds) {
   const byRound = Array.from({ length: rounds }, () => new Map())
@@ -47,7 +58,8 @@ function summarizeRow(row, byRound) {
     calls: median(good.map(callsPer1k)),
     cpuPerRequestUs: median(good.map((s) => s.cpuUs / s.result.total)),
     cpuBusy: median(good.map((s) => s.cpuUs / (s.windowMs * 1000))),
-    vsCeiling: pairedRatio(byRound, row.key, 'a'),
+    vsCeiling: pairedRatio(byRound, row.key, row.baseline ?? 'a'),
+    cpuOverControlUs: row.control === undefined ? Number.NaN : pairedCpuDiff(byRound, row.key, row.control),
     rpsByRound: samples.map((s) => (ok(s) ? s.result.rps : Number.NaN)),
     non2xx: good.reduce((sum, s) => sum + s.result.non2xx, 0),
     problems: samples.flatMap((s) => (s.error !== undefined ? [s.error] : s.problems)),

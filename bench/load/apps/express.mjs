@@ -1,4 +1,4 @@
-// Express 5 app of one variant: no auth, m2m-auth (cached or not), or Clerk's clerkMiddleware.
+// Express 5 app of one variant: no auth, a no-op middleware, m2m-auth (cached or not), or Clerk's clerkMiddleware.
 import { createServer } from 'node:http'
 import express from 'express'
 import {
@@ -13,6 +13,10 @@ import {
 
 async function protect(app, variant, config) {
   if (variant === 'none') {
+    app.get(ROUTE, (_req, res) => res.json(ANONYMOUS))
+  } else if (variant === 'noop') {
+    // The control of the auth rows: a middleware that does nothing, in the same place.
+    app.use((_req, _res, next) => next())
     app.get(ROUTE, (_req, res) => res.json(ANONYMOUS))
   } else if (variant === 'clerk') {
     const { clerkMiddleware, getAuth } = await import('@clerk/express')

@@ -1,9 +1,13 @@
-// Fastify 5 app of one variant: no auth, m2m-auth (cached or not), or Clerk's clerkPlugin.
+// Fastify 5 app of one variant: no auth, an empty onRequest hook, m2m-auth (cached or not), or Clerk's clerkPlugin.
 import Fastify from 'fastify'
 import { ANONYMOUS, clerkOptions, clerkSubject, m2mOptions, ROUTE, UNAUTHORIZED } from './common.mjs'
 
 async function protect(app, variant, config) {
   if (variant === 'none') {
+    app.get(ROUTE, async () => ANONYMOUS)
+  } else if (variant === 'noop') {
+    // The control of the auth rows: an empty onRequest hook, where m2m-auth hooks in.
+    app.addHook('onRequest', async () => {})
     app.get(ROUTE, async () => ANONYMOUS)
   } else if (variant === 'clerk') {
     const { clerkPlugin, getAuth } = await import('@clerk/fastify')

@@ -1,4 +1,4 @@
-// Hono 4 app on @hono/node-server, of one variant: no auth, m2m-auth (cached or not), or
+// Hono 4 app on @hono/node-server, of one variant: no auth, a no-op middleware, m2m-auth (cached or not), or
 // @clerk/hono's clerkMiddleware.
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
@@ -6,6 +6,12 @@ import { ANONYMOUS, clerkOptions, clerkSubject, m2mOptions, ROUTE, UNAUTHORIZED 
 
 async function protect(app, variant, config) {
   if (variant === 'none') {
+    app.get(ROUTE, (c) => c.json(ANONYMOUS))
+  } else if (variant === 'noop') {
+    // The control of the auth rows: a middleware that only awaits next(), where m2m-auth sits.
+    app.use(ROUTE, async (_c, next) => {
+      await next()
+    })
     app.get(ROUTE, (c) => c.json(ANONYMOUS))
   } else if (variant === 'clerk') {
     const { clerkMiddleware, getAuth } = await import('@clerk/hono')

@@ -99,6 +99,11 @@ export {
 export type { CachedEntry, CacheStore, SealedEntry, StoreListener } from './verify/cache.js'
 export { classifyToken, type TokenFormat } from './verify/classify.js'
 export type { VerifierEvent, VerifierEventListener, VerifierEventType } from './verify/events.js'
+export {
+  NOT_CACHED,
+  type NotCached,
+  type SyncAuthResult,
+} from './verify/hit.js'
 export type { VerifierCacheOptions, VerifierJwtOptions, VerifierOptions } from './verify/options.js'
 export { checkScopes } from './verify/scopes.js'
 export {

@@ -15,7 +15,8 @@ afterEach(() => h?.close())
 
 describe('positive cache', () => {
   it('answers a repeated verification from the cache within ttlMs', async () => {
-    h = await harness({ cache: { ttlMs: 5000 } })
+    // Refresh ahead off: this is the plain fresh window (refresh.test.ts covers the last 20% of it).
+    h = await harness({ cache: { ttlMs: 5000, refreshAheadRatio: 0 } })
     h.replies.set(GOOD, validReply())
     const first = await h.verifier.verify(GOOD)
     h.clock.now = T0 + 4999

@@ -36,6 +36,7 @@ it('exports exactly the documented public names', () => {
       "MACHINE_SECRET_KEY_ENV_VAR",
       "MAX_TOKEN_LENGTH",
       "MissingTokenError",
+      "NOT_CACHED",
       "OUTAGE_LOG_INTERVAL_MS",
       "REDIS_STORE_OPTION_KEYS",
       "RETRY_OPTION_KEYS",

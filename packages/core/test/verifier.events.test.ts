@@ -130,6 +130,7 @@ describe('stats', () => {
       staleHits: 0,
       shed: 0,
       shortCircuited: 0,
+      refreshes: 0,
       size: 0,
       negativeSize: 1,
       storeRejected: 0,

@@ -2,9 +2,12 @@
  * Client options: defaults and the checks run once, when a client is built. A mistake here is a
  * deployment error, so it throws `M2MConfigError` naming the option, never showing the secret.
  */
+import { defaultExchange } from '#transport'
 import { M2MConfigError } from '../errors.js'
 import { checkKnownKeys } from '../options/check.js'
 import { CLIENT_OPTION_KEYS } from '../options/keys.js'
+import type { FetchLike } from '../types.js'
+import { type Exchange, fetchExchange } from './exchange.js'
 import type { Transport } from './request.js'
 import type { RetryOptions } from './retry.js'
 import { abortableSleep } from './signal.js'
@@ -42,7 +45,7 @@ export function resolveClientOptions(options: M2MClientOptions): ResolvedClientO
     apiVersion: resolveApiVersion(options.apiVersion),
     pathStyle: resolvePathStyle(options.pathStyle),
     timeoutMs: resolveTimeout(options.timeoutMs),
-    fetch: fn(options.fetch, 'fetch') ?? defaultFetch(),
+    exchange: resolveExchange(fn(options.fetch, 'fetch')),
     now: fn(options.now, 'now') ?? Date.now,
     sleep: fn(options.sleep, 'sleep') ?? abortableSleep,
     random: fn(options.random, 'random') ?? Math.random,
@@ -93,7 +96,13 @@ function fn<T>(value: T | undefined, name: string): T | undefined {
   return value
 }
 
-function defaultFetch(): Transport['fetch'] {
+/** A given `fetch` always wins (tests, proxies); else the runtime's transport, else global fetch. */
+function resolveExchange(fetch: FetchLike | undefined): Exchange {
+  if (fetch !== undefined) return fetchExchange(fetch)
+  return defaultExchange() ?? fetchExchange(defaultFetch())
+}
+
+function defaultFetch(): FetchLike {
   if (typeof globalThis.fetch !== 'function') {
     failConfig('fetch', 'this runtime has no global fetch: pass the fetch option')
   }

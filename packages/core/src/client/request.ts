@@ -2,8 +2,9 @@
  * The one place that talks HTTP: URL and path style, auth header, per-attempt timeout, caller
  * signal, retries and error parsing. The operations in client.ts only describe requests.
  */
-import type { ClerkErrorItem, Clock, FetchLike } from '../types.js'
+import type { ClerkErrorItem, Clock } from '../types.js'
 import { M2MApiError, M2MNetworkError, redactSecrets } from './errors.js'
+import type { Exchange, WireRequest, WireResponse } from './exchange.js'
 import { parseRetryAfterMs, type RetryPolicy, retryDelayMs } from './retry.js'
 import { linkSignals, throwIfAborted, untilAborted } from './signal.js'
 import type { PathStyle, Sleep } from './types.js'
@@ -15,7 +16,8 @@ export interface Transport {
   apiVersion: string
   pathStyle: PathStyle
   timeoutMs: number
-  fetch: FetchLike
+  /** How requests travel: undici on Node, `fetch` elsewhere or when a `fetch` option is given. */
+  exchange: Exchange
   now: Clock
   sleep: Sleep
   random: () => number
@@ -64,32 +66,29 @@ export function buildUrl(transport: Transport, request: Pick<ApiRequest<unknown>
   return `${transport.apiUrl}${prefix}${request.path}${query ? `?${query}` : ''}`
 }
 
-function buildInit(transport: Transport, request: ApiRequest<unknown>): RequestInit {
+function buildRequest(transport: Transport, request: ApiRequest<unknown>, signal: AbortSignal): WireRequest {
   const headers: Record<string, string> = {
-    Accept: 'application/json',
-    Authorization: `Bearer ${request.secretKey}`,
-    'Clerk-API-Version': transport.apiVersion,
+    accept: 'application/json',
+    authorization: `Bearer ${request.secretKey}`,
+    'clerk-api-version': transport.apiVersion,
   }
-  const init: RequestInit = { method: request.method, headers }
+  let body: string | undefined
   if (request.body !== undefined) {
-    headers['Content-Type'] = 'application/json'
-    init.body = JSON.stringify(request.body)
+    headers['content-type'] = 'application/json'
+    body = JSON.stringify(request.body)
   }
-  return init
+  return { method: request.method, url: buildUrl(transport, request), headers, body, signal }
 }
 
-/** One attempt: fetch and read the body within `timeoutMs`, then interpret the answer. */
+/** One attempt: send and read the body within `timeoutMs`, then interpret the answer. */
 async function attemptOnce<T>(transport: Transport, request: ApiRequest<T>): Promise<T> {
-  const url = buildUrl(transport, request)
   const timeout = new AbortController()
   const timer = setTimeout(() => timeout.abort(timeoutReason(transport.timeoutMs)), transport.timeoutMs)
   const linked = linkSignals([request.signal, timeout.signal])
-  let response: Response
-  let text: string
+  let response: WireResponse
   try {
-    const init = { ...buildInit(transport, request), signal: linked.signal }
-    response = await untilAborted(transport.fetch(url, init), linked.signal)
-    text = await untilAborted(response.text(), linked.signal)
+    const wire = buildRequest(transport, request, linked.signal)
+    response = await untilAborted(transport.exchange(wire), linked.signal)
   } catch (error) {
     throwIfAborted(request.signal) // the caller gave up: their reason, not ours
     const where = `${request.method} ${request.path}`
@@ -102,15 +101,16 @@ async function attemptOnce<T>(transport: Transport, request: ApiRequest<T>): Pro
     clearTimeout(timer)
     linked.dispose()
   }
-  return interpret(transport, request, response, text)
+  return interpret(transport, request, response)
 }
 
 function timeoutReason(timeoutMs: number): unknown {
   return new DOMException(`Timed out after ${timeoutMs} ms`, 'TimeoutError')
 }
 
-function interpret<T>(transport: Transport, request: ApiRequest<T>, response: Response, text: string): T {
-  if (!response.ok) throw apiErrorFrom(transport, request, response, text)
+function interpret<T>(transport: Transport, request: ApiRequest<T>, response: WireResponse): T {
+  const { status, text } = response
+  if (status < 200 || status > 299) throw apiErrorFrom(transport, request, response, text)
   const body = parseJson(text)
   if (body === undefined) throw malformed(response, 'body is not JSON')
   try {
@@ -122,13 +122,13 @@ function interpret<T>(transport: Transport, request: ApiRequest<T>, response: Re
 }
 
 /** A 2xx we cannot read: Clerk did not say no, so callers may treat it as transient. */
-function malformed(response: Response, reason: string): M2MApiError {
+function malformed(response: WireResponse, reason: string): M2MApiError {
   return new M2MApiError({
     status: response.status,
     errors: [
       { code: 'malformed_response', message: 'Clerk API answer could not be read', longMessage: reason },
     ],
-    clerkTraceId: response.headers.get('cf-ray') ?? undefined,
+    clerkTraceId: response.header('cf-ray') ?? undefined,
     malformedResponse: true,
   })
 }
@@ -136,7 +136,7 @@ function malformed(response: Response, reason: string): M2MApiError {
 function apiErrorFrom(
   transport: Transport,
   request: ApiRequest<unknown>,
-  response: Response,
+  response: WireResponse,
   text: string,
 ): M2MApiError {
   const body = parseJson(text)
@@ -146,8 +146,8 @@ function apiErrorFrom(
   return new M2MApiError({
     status: response.status,
     errors,
-    clerkTraceId: redactSecrets(bodyTraceId || response.headers.get('cf-ray') || undefined, request.secrets),
-    retryAfterMs: parseRetryAfterMs(response.headers.get('retry-after'), transport.now()),
+    clerkTraceId: redactSecrets(bodyTraceId || response.header('cf-ray') || undefined, request.secrets),
+    retryAfterMs: parseRetryAfterMs(response.header('retry-after'), transport.now()),
   })
 }
 

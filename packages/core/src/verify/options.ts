@@ -28,6 +28,21 @@ export interface VerifierCacheOptions {
   /** Most valid tokens kept in memory (LRU). @default 10000 */
   max?: number
   /**
+   * Bound on the memory the valid-token LRU holds, in bytes (an estimate per entry: the token's
+   * strings, its claims as JSON and a fixed overhead), next to `max`: whichever is reached first
+   * evicts the least recently used entries. An entry larger than this is not cached.
+   * @default 33554432 (32 MiB)
+   */
+  maxBytes?: number
+  /**
+   * Refresh ahead: a hit in the last `refreshAheadRatio` of an entry's fresh window (`ttlMs`) is
+   * answered at once and starts one background re-verification whose answer replaces the entry, so
+   * requests for a token in use never wait for its re-verification. Tokens nobody presents are not
+   * refreshed; the revocation bound stays `ttlMs`. A number from 0 to 1; `0` turns it off.
+   * @default 0.2
+   */
+  refreshAheadRatio?: number
+  /**
    * How long a definite "no" (unknown, revoked, expired, wrong machine) is remembered, in
    * milliseconds; `0` turns negative caching off. Short, because a "no" is cheap to confirm again
    * and an unknown token may become known (replication delay right after creation).
@@ -258,6 +273,8 @@ function resolveCache(value: VerifierCacheOptions | false | undefined): Resolved
   return {
     ttlMs: duration('cache.ttlMs', c.ttlMs, 5000, 1),
     max: count('cache.max', c.max, 10_000),
+    maxBytes: count('cache.maxBytes', c.maxBytes, 32 * 1024 * 1024),
+    refreshAheadRatio: ratio('cache.refreshAheadRatio', c.refreshAheadRatio, 0.2),
     negativeTtlMs: duration('cache.negativeTtlMs', c.negativeTtlMs, 2000, 0),
     negativeMax: count('cache.negativeMax', c.negativeMax, 1000),
     staleIfErrorMs: duration('cache.staleIfErrorMs', c.staleIfErrorMs, 0, 0),
@@ -285,6 +302,13 @@ function duration(option: string, value: unknown, fallback: number, min: number)
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > 2_147_483_647) {
     fail(option, `${option} must be a number of milliseconds >= ${min}`)
   }
+  return value
+}
+
+function ratio(option: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !(value >= 0 && value <= 1))
+    fail(option, `${option} must be a number from 0 to 1`)
   return value
 }
 

@@ -16,8 +16,8 @@ import {
 import type { LibraryLog } from '../logger.js'
 import type { SharedCache } from '../store/shared.js'
 import type { VerifiedM2MToken } from '../types.js'
-import type { CachedEntry, MemoryEntry, NegativeCache } from './cache.js'
-import { freezeToken, positiveEntry } from './cache.js'
+import type { CachedEntry, Invalidations, MemoryEntry, NegativeCache } from './cache.js'
+import { freezeToken, memoryEntry, positiveEntry } from './cache.js'
 import type { TokenFormat } from './classify.js'
 import { type Emit, tokenDigest } from './events.js'
 import { toAuthError } from './opaque.js'
@@ -46,8 +46,13 @@ export interface UpstreamContext {
   shared: SharedCache | undefined
   emit: Emit | undefined
   counters: Counters
-  /** Bumped by `invalidate()`: outcomes of verifications started before must not be cached. */
-  epoch: number
+  /**
+   * Marked by `invalidate()`, revocations and broadcasts: outcomes of that token's (or id's)
+   * verifications started before are not cached; other tokens' are.
+   */
+  invalidations: Invalidations
+  /** Refresh ahead starts this long before an entry's fresh window ends (0: off). */
+  refreshWindowMs: number
   /**
    * Ids revoked through this verifier, until their shared-store entries would have expired anyway:
    * a shared store is keyed by token digest, so it cannot be searched by id.
@@ -74,7 +79,7 @@ export function createUpstream(ctx: UpstreamContext) {
     memoryEntry: CachedEntry | undefined,
   ): Promise<VerifiedM2MToken> {
     const digest = emit === undefined ? undefined : tokenDigest(token)
-    const epoch = ctx.epoch
+    const epoch = ctx.invalidations.start()
     let stale = memoryEntry
     let key: string | undefined
     if (ctx.shared !== undefined) {
@@ -86,8 +91,10 @@ export function createUpstream(ctx: UpstreamContext) {
       if ((stored === undefined || now() >= stored.freshUntil) && format === 'opaque') {
         stored = (await ctx.shared.claim(key, (entry) => !revokedHere(entry.token.id))) ?? stored
       }
-      // Checked again after the waits: a revocation may have been broadcast in between.
-      if (stored !== undefined && now() < stored.freshUntil && !revokedHere(stored.token.id)) {
+      // Checked again after the waits: a revocation may have been broadcast in between. And newer
+      // than what memory holds: a refresh ahead must not take back our own entry.
+      const newer = stored !== undefined && stored.freshUntil > (memoryEntry?.freshUntil ?? 0)
+      if (stored !== undefined && newer && now() < stored.freshUntil && !revokedHere(stored.token.id)) {
         ctx.shared.release(key)
         counters.hits++
         emit?.('hit', format, token, undefined, digest)
@@ -124,7 +131,7 @@ export function createUpstream(ctx: UpstreamContext) {
     digest: Promise<string> | undefined,
     key: string | undefined,
   ): Promise<VerifiedM2MToken> {
-    const epoch = ctx.epoch
+    const epoch = ctx.invalidations.start()
     // JWTs are checked locally (their JWKS fetch has a breaker of its own): no budget needed.
     const admission = format === 'opaque' ? ctx.guard.admit() : undefined
     if (admission?.refused !== undefined) return refuse(token, format, admission, stale, epoch, digest)
@@ -134,7 +141,7 @@ export function createUpstream(ctx: UpstreamContext) {
     try {
       const verifyFormat = format === 'opaque' ? ctx.verifyOpaque : ctx.verifyJwt!
       // With a stale entry to fall back on, a failing call serves it at once, without a retry.
-      result = checkMachine(await verifyFormat(token, usable(stale, epoch) ? false : undefined))
+      result = checkMachine(await verifyFormat(token, usable(token, stale, epoch) ? false : undefined))
     } catch (error) {
       const authError = error instanceof AuthError ? error : toAuthError(error)
       admission?.done(authError)
@@ -146,7 +153,9 @@ export function createUpstream(ctx: UpstreamContext) {
     admission?.done()
     emit?.('upstream', format, token, { durationMs: performance.now() - started }, digest)
     const frozen = freezeToken(result)
-    if (epoch === ctx.epoch && config.cacheEnabled) await remember(token, frozen, digest, key)
+    if (ctx.invalidations.current(epoch, token, frozen.id) && config.cacheEnabled) {
+      await remember(token, frozen, digest, key, epoch)
+    }
     return frozen
   }
 
@@ -169,12 +178,13 @@ export function createUpstream(ctx: UpstreamContext) {
     result: VerifiedM2MToken,
     digest: Promise<string> | undefined,
     key: string | undefined,
+    epoch: number,
   ) {
     const { ttlMs, staleIfErrorMs } = config.cache
     const at = now()
     const entry = positiveEntry(result, at, ttlMs, staleIfErrorMs)
     if (entry === undefined) return
-    await keepInMemory(token, entry, digest, ctx.epoch)
+    await keepInMemory(token, entry, digest, epoch)
     // Settles at once: the answer does not wait for the store (bounded background writes), except
     // where work may not outlive the request (a store with `awaitWrites`, e.g. on Workers).
     if (key !== undefined) await ctx.shared?.set(key, result, at)
@@ -190,15 +200,9 @@ export function createUpstream(ctx: UpstreamContext) {
     if (ctx.memory === undefined) return
     // Settled by now (computed while upstream answered): hits then emit without waiting.
     const tokenDigest = digest === undefined ? undefined : await digest
-    if (epoch !== ctx.epoch) return // dropped (invalidate, revocation, broadcast) while we looked
-    const { token: result, freshUntil, staleUntil } = entry
-    ctx.memory.set(token, {
-      token: result,
-      freshUntil,
-      staleUntil,
-      promise: Promise.resolve(result),
-      digest: tokenDigest,
-    })
+    // Dropped (invalidate, revocation, broadcast) while we looked: not put back.
+    if (!ctx.invalidations.current(epoch, token, entry.token.id)) return
+    ctx.memory.set(token, memoryEntry(entry, tokenDigest, ctx.refreshWindowMs))
   }
 
   async function handleFailure(
@@ -215,7 +219,7 @@ export function createUpstream(ctx: UpstreamContext) {
       ctx.memory?.delete(token)
       if (key !== undefined) ctx.shared?.delete(key)
       const shown = conceal(error)
-      if (epoch === ctx.epoch) ctx.negative?.add(token, format, shown.description)
+      if (ctx.invalidations.current(epoch, token)) ctx.negative?.add(token, format, shown.description)
       logRefusal(reasonOf(shown))
       throw shown
     }
@@ -258,7 +262,7 @@ export function createUpstream(ctx: UpstreamContext) {
     epoch: number,
     digest: Promise<string> | undefined,
   ): VerifiedM2MToken {
-    if (!usable(stale, epoch)) throw error
+    if (!usable(token, stale, epoch)) throw error
     counters.staleHits++
     emit?.('stale_hit', format, token, undefined, digest)
     return stale.token
@@ -274,8 +278,8 @@ export function createUpstream(ctx: UpstreamContext) {
     )
   }
 
-  function usable(stale: CachedEntry | undefined, epoch: number): stale is CachedEntry {
-    if (stale === undefined || epoch !== ctx.epoch) return false
+  function usable(token: string, stale: CachedEntry | undefined, epoch: number): stale is CachedEntry {
+    if (stale === undefined || !ctx.invalidations.current(epoch, token, stale.token.id)) return false
     const at = now()
     return at < stale.staleUntil && at < (stale.token.expiration ?? Number.POSITIVE_INFINITY)
   }

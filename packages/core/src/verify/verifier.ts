@@ -21,12 +21,14 @@ import {
   checkStatic,
   ruleOf,
 } from './authorize.js'
-import { createMemoryCache, type MemoryEntry, NegativeCache, SingleFlight } from './cache.js'
+import { createMemoryCache, Invalidations, type MemoryEntry, NegativeCache, SingleFlight } from './cache.js'
 import { classifyToken } from './classify.js'
 import { createEmitter } from './events.js'
+import { createHitPath, type SyncAuthResult } from './hit.js'
 import { createJwtVerifier } from './jwt.js'
 import { createOpaqueVerifier } from './opaque.js'
 import { type ResolvedVerifierConfig, resolveConfig, type VerifierOptions } from './options.js'
+import { createRefresher } from './refresh.js'
 import { reportOnce, warnAnyMachine } from './report.js'
 import { createUpstream, type UpstreamContext } from './upstream.js'
 
@@ -50,6 +52,8 @@ export interface VerifierStats {
   shed: number
   /** Verify calls not made because the breaker was open or a `Retry-After` was running. */
   shortCircuited: number
+  /** Background re-verifications started by refresh ahead (each also counts as a `miss`). */
+  refreshes: number
   /** Valid entries held in memory (expired ones count until they are looked up or evicted). */
   size: number
   /** Negative entries held in memory. */
@@ -88,6 +92,14 @@ export interface Verifier {
     request?: TRequest,
   ): Promise<VerifiedM2MToken | null>
   /**
+   * The synchronous hit path of {@link Verifier.authenticate}, for adapters: answers what needs no
+   * I/O (a fresh cached token, a 403 on it, a malformed header, a cached "no") with the same
+   * outcome `authenticate` would have, returning (not throwing) the `AuthError`, and `NOT_CACHED`
+   * for everything else (then call `authenticate`). Build `rule` once with `createAuthRule`; a
+   * rule with an `authorize` hook is always `NOT_CACHED` (the hook needs the request, may be async).
+   */
+  authenticateSync(authorizationHeader: string | null | undefined, rule?: AuthRule<never>): SyncAuthResult
+  /**
    * Forgets everything cached about `token` (memory, negative cache and shared store), and in every
    * process sharing the store when it can broadcast. Rejects when the store's delete fails.
    */
@@ -115,14 +127,14 @@ export interface Verifier {
 export function createVerifier(options: VerifierOptions): Verifier {
   const config = resolveConfig(options)
   const { now } = config
-  const memory = config.cacheEnabled ? createMemoryCache(config.cache.max) : undefined
+  const memory = config.cacheEnabled ? createMemoryCache(config.cache.max, config.cache.maxBytes) : undefined
   const negative =
     config.cacheEnabled && config.cache.negativeTtlMs > 0
       ? new NegativeCache(config.cache.negativeMax, config.cache.negativeTtlMs, now)
       : undefined
   const flights = config.singleFlight ? new SingleFlight<VerifiedM2MToken>() : undefined
   const emit = createEmitter(config.onEvent)
-  const client = buildClient(config)
+  const client = buildClient(config, options.fetch)
   const log = createLibraryLog(config.logger, now)
   const fleet = createFleet(config, log, emit)
   const shared = fleet?.shared
@@ -143,7 +155,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
       shed: 0,
       shortCircuited: 0,
     },
-    epoch: 0,
+    invalidations: new Invalidations(config.cache.negativeMax),
+    refreshWindowMs: config.cache.refreshAheadRatio * config.cache.ttlMs,
     revokedIds: shared === undefined ? undefined : new LRUCache({ max: config.cache.negativeMax }),
     verifyOpaque: createOpaqueVerifier({ client, deadlineMs: config.deadlineMs, now }),
     verifyJwt: buildJwt(config),
@@ -163,32 +176,25 @@ export function createVerifier(options: VerifierOptions): Verifier {
         'silence this warning.',
     )
   const lookup = createUpstream(ctx)
-
-  /** The hot path: a fresh in-memory entry, counted as a hit, or `undefined`. No hashing. */
-  function freshEntry(token: string): MemoryEntry | undefined {
-    const entry = memory?.get(token)
-    if (entry === undefined || now() >= entry.freshUntil) return undefined
-    counters.hits++
-    if (emit !== undefined) emit('hit', entry.token.format, token, undefined, entry.digest)
-    return entry
-  }
+  const refresher = ctx.refreshWindowMs > 0 ? createRefresher({ lookup, flights }) : undefined
+  // The hot path: a fresh in-memory entry, counted as a hit, or `undefined`. No hashing.
+  const { freshEntry, knownRefusal, authenticateSync } = createHitPath({
+    memory,
+    negative,
+    now,
+    counters,
+    emit,
+    refresher,
+  })
 
   function verify(token: string): Promise<VerifiedM2MToken> {
     return freshEntry(token)?.promise ?? verifySlow(token)
   }
 
   async function verifySlow(token: string): Promise<VerifiedM2MToken> {
-    const no = negative?.get(token)
-    if (no !== undefined) {
-      counters.negativeHits++
-      emit?.('negative_hit', no.format, token)
-      throw new InvalidTokenError(no.description)
-    }
-    const format = classifyToken(token)
-    if (format === null) {
-      emit?.('malformed', null, undefined, { reason: 'not an M2M token' })
-      throw new InvalidTokenError(INVALID_TOKEN_DESCRIPTION)
-    }
+    const refusal = knownRefusal(token)
+    if (refusal !== undefined) throw refusal
+    const format = classifyToken(token)!
     if (format === 'jwt' && ctx.verifyJwt === undefined) {
       if (options.jwt === undefined) warnJwtOff()
       throw new InvalidTokenError(INVALID_TOKEN_DESCRIPTION)
@@ -244,8 +250,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
   /** Forgets `token` in this process (memory, negative cache, in-flight sharing). */
   function dropToken(token: string): void {
-    // Results of verifications already in flight must not repopulate what we are dropping.
-    ctx.epoch++
+    // Results of this token's verifications already in flight must not repopulate what we drop.
+    ctx.invalidations.invalidateToken(token)
     flights?.forget(token)
     memory?.delete(token)
     negative?.delete(token)
@@ -260,7 +266,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
   /** Drops every cached result of token `id`; revocation is rare, so a scan beats an index. */
   function forgetId(id: string): void {
-    ctx.epoch++
+    ctx.invalidations.invalidateId(id)
     if (memory !== undefined) {
       const doomed: [string, MemoryEntry][] = []
       for (const [token, entry] of memory.entries()) if (entry.token.id === id) doomed.push([token, entry])
@@ -276,7 +282,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
   function stats(): VerifierStats {
     const store = fleet?.counters ?? { storeRejected: 0, storeErrors: 0 }
-    return { ...counters, ...store, size: memory?.size ?? 0, negativeSize: negative?.size ?? 0 }
+    const refreshes = refresher?.count ?? 0
+    return { ...counters, ...store, refreshes, size: memory?.size ?? 0, negativeSize: negative?.size ?? 0 }
   }
 
   fleet?.listen({
@@ -284,15 +291,16 @@ export function createVerifier(options: VerifierOptions): Verifier {
     dropId: forgetId,
     reset() {
       // Revocations may have been missed while the channel was down: start over from the store.
-      ctx.epoch++
+      ctx.invalidations.invalidateAll()
       memory?.clear()
     },
   })
 
-  return Object.freeze({ verify, authenticate, invalidate, revokeToken, stats }) as Verifier
+  return Object.freeze({ verify, authenticate, authenticateSync, invalidate, revokeToken, stats }) as Verifier
 }
 
-function buildClient(config: ResolvedVerifierConfig): M2MClient {
+/** `fetch` only when the caller gave one: else the client uses the runtime's transport (undici on Node). */
+function buildClient(config: ResolvedVerifierConfig, fetch: VerifierOptions['fetch']): M2MClient {
   return createM2MClient({
     secretKey: config.secretKey,
     apiUrl: config.apiUrl,
@@ -300,7 +308,7 @@ function buildClient(config: ResolvedVerifierConfig): M2MClient {
     pathStyle: config.pathStyle,
     timeoutMs: config.timeoutMs,
     retry: config.retry,
-    fetch: config.fetch,
+    fetch,
     now: config.now,
   })
 }

@@ -1,0 +1,113 @@
+/**
+ * The synchronous hit path: what the verifier can answer without waiting for anything. A fresh
+ * cached token, a decision on it (403 from a rule built once with `createAuthRule`), a malformed header, a cached "no" or a
+ * string that cannot be an M2M token are all known synchronously; everything else is
+ * {@link NOT_CACHED}, and the caller falls back to the async `authenticate()`. An adapter that uses
+ * it answers a hit with no promise at all.
+ */
+import { INVALID_TOKEN_DESCRIPTION } from '../guard/conceal.js'
+import { parseBearer } from '../http/bearer.js'
+import { AuthError, InvalidTokenError, MissingTokenError } from '../http/errors.js'
+import type { Clock, VerifiedM2MToken } from '../types.js'
+import { ANY_TOKEN, type AuthRule, checkStatic } from './authorize.js'
+import type { MemoryEntry, NegativeCache } from './cache.js'
+import { classifyToken } from './classify.js'
+import type { Emit } from './events.js'
+import type { Refresher } from './refresh.js'
+
+/**
+ * Returned by `authenticateSync` when the answer needs I/O (not cached, or cached but stale): call
+ * `authenticate()` with the same header and options.
+ *
+ * @example
+ * ```ts
+ * if (verifier.authenticateSync(header, rule) === NOT_CACHED) await verifier.authenticate(header)
+ * ```
+ */
+export const NOT_CACHED: unique symbol = Symbol.for('m2m-auth.notCached')
+
+/** The type of {@link NOT_CACHED}. */
+export type NotCached = typeof NOT_CACHED
+
+/**
+ * What `authenticateSync` answers: the verified token, `null` (optional route, no credentials), the
+ * `AuthError` to answer with (returned, not thrown), or {@link NOT_CACHED}.
+ */
+export type SyncAuthResult = VerifiedM2MToken | null | AuthError | NotCached
+
+/** The verifier state the hit path reads. */
+export interface HitPathOptions {
+  memory: { get(token: string): MemoryEntry | undefined } | undefined
+  negative: NegativeCache | undefined
+  now: Clock
+  counters: { hits: number; negativeHits: number }
+  emit: Emit | undefined
+  refresher: Refresher | undefined
+}
+
+/** The hit path's functions, shared by `verify`, `authenticate` and `authenticateSync`. */
+export interface HitPath {
+  /** A fresh in-memory entry, counted as a hit (and refreshed ahead when due), or `undefined`. */
+  freshEntry(token: string): MemoryEntry | undefined
+  /** A definite answer known without I/O (cached "no", not an M2M token), counted; else `undefined`. */
+  knownRefusal(token: string): InvalidTokenError | undefined
+  authenticateSync(header: string | null | undefined, rule?: AuthRule<never>): SyncAuthResult
+}
+
+/** Builds the hit path over the verifier's caches. */
+export function createHitPath(opts: HitPathOptions): HitPath {
+  const { memory, negative, now, counters, emit, refresher } = opts
+
+  function freshEntry(token: string): MemoryEntry | undefined {
+    const entry = memory?.get(token)
+    if (entry === undefined) return undefined
+    const at = now()
+    if (at >= entry.freshUntil) return undefined
+    counters.hits++
+    if (emit !== undefined) emit('hit', entry.token.format, token, undefined, entry.digest)
+    if (at >= entry.refreshAt) refresher?.start(token, entry)
+    return entry
+  }
+
+  function knownRefusal(token: string): InvalidTokenError | undefined {
+    const no = negative?.get(token)
+    if (no !== undefined) {
+      counters.negativeHits++
+      emit?.('negative_hit', no.format, token)
+      return new InvalidTokenError(no.description)
+    }
+    if (classifyToken(token) !== null) return undefined
+    emit?.('malformed', null, undefined, { reason: 'not an M2M token' })
+    return new InvalidTokenError(INVALID_TOKEN_DESCRIPTION) // no oracle: one description
+  }
+
+  function authenticateSync(
+    header: string | null | undefined,
+    rule: AuthRule<never> = ANY_TOKEN,
+  ): SyncAuthResult {
+    // An `authorize` hook may be async and needs the request: the async path runs it.
+    if (rule.hooks.length > 0) return NOT_CACHED
+    let token: string
+    try {
+      token = parseBearer(header)
+    } catch (error) {
+      // One rule (authorize.ts): optional never lets an anonymous request reach a requirement.
+      if (error instanceof MissingTokenError && rule.anonymousAllowed) return null
+      return error as AuthError
+    }
+    const entry = freshEntry(token)
+    if (entry !== undefined) {
+      if (!rule.requiresToken) return entry.token
+      try {
+        checkStatic(rule, entry.token)
+      } catch (error) {
+        if (error instanceof AuthError) return error
+        throw error
+      }
+      return entry.token
+    }
+    return knownRefusal(token) ?? NOT_CACHED
+  }
+
+  return { freshEntry, knownRefusal, authenticateSync }
+}

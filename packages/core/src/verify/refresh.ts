@@ -1,0 +1,61 @@
+/**
+ * Refresh ahead: a hit on an entry in the last part of its fresh window starts one background
+ * re-verification and is answered at once, so a token in steady use never makes a request wait for
+ * its re-verification. The refresh runs the ordinary miss path (`lookup`), so its outcome updates
+ * the caches exactly as a miss would: a valid answer replaces the entry (its freshness counted from
+ * that answer, so the revocation bound stays `ttlMs`), a definite "no" drops it, and a transient
+ * failure leaves the current entry to serve until it expires. Only hits trigger it: a token nobody
+ * presents is never refreshed.
+ */
+import type { VerifiedM2MToken } from '../types.js'
+import type { MemoryEntry, SingleFlight } from './cache.js'
+import type { TokenFormat } from './classify.js'
+
+/** What {@link createRefresher} needs from the verifier. */
+export interface RefresherOptions {
+  /** The miss path: verifies `token` and applies the outcome to the caches. */
+  lookup: (token: string, format: TokenFormat, current: MemoryEntry) => Promise<VerifiedM2MToken>
+  /**
+   * Single-flight of the verifier, if on: a refresh registers there, so a miss of the same token
+   * joins it instead of calling again. Off (Cloudflare Workers), the refresh is awaited by nobody.
+   */
+  flights: SingleFlight<VerifiedM2MToken> | undefined
+}
+
+/** Starts refreshes; `count` is how many were started (for `stats()`). */
+export interface Refresher {
+  /** Starts the background re-verification of `token` unless one already runs for it. */
+  start(token: string, entry: MemoryEntry): void
+  readonly count: number
+}
+
+const ignore = (): void => undefined
+
+/**
+ * Builds the refresher. `start` is called from the hit path, at most once per entry: it marks the
+ * entry (`refreshAt = Infinity`), so the next hits of the same entry do not start another one.
+ *
+ * @example
+ * ```ts
+ * const refresher = createRefresher({ lookup, flights })
+ * if (now >= entry.refreshAt) refresher.start(token, entry)
+ * ```
+ */
+export function createRefresher({ lookup, flights }: RefresherOptions): Refresher {
+  let count = 0
+  return {
+    start(token, entry) {
+      entry.refreshAt = Number.POSITIVE_INFINITY
+      // A verification of this token already runs (a miss or another refresh): it will do.
+      if (flights?.get(token) !== undefined) return
+      count++
+      const refresh = lookup(token, entry.token.format, entry)
+      if (flights !== undefined) flights.run(token, refresh)
+      // The outcome is already in the caches; a failure here has no caller to tell.
+      refresh.then(ignore, ignore)
+    },
+    get count() {
+      return count
+    },
+  }
+}

@@ -80,10 +80,11 @@ function rangeProblems(m: Manifest, published: boolean): string[] {
 }
 
 /** The fields that say where the published files are; all of them must point into dist/. */
-function entryProblems(exports: unknown, m: Manifest): string[] {
+function entryProblems(exports: unknown, imports: unknown, m: Manifest): string[] {
   const problems: string[] = []
   const entries = [
     ...targets(exports),
+    ...targets(imports),
     ...targets(m.main),
     ...targets(m.module),
     ...targets(m.types),
@@ -116,7 +117,17 @@ export function manifestProblems(m: Manifest, relativeDir: string): string[] {
   ) {
     problems.push(`publishConfig.exports: must equal exports without the ${SOURCE_CONDITION} condition`)
   }
-  return [...problems, ...entryProblems(published, m)]
+  // Package `imports` (e.g. `#transport`) follow the same rule as `exports`.
+  const publishedImports = publishConfig.imports ?? m.imports
+  if (JSON.stringify(publishedImports ?? null).includes(SOURCE_CONDITION)) {
+    problems.push(`publishConfig.imports: must exist without the ${SOURCE_CONDITION} condition`)
+  } else if (
+    publishConfig.imports !== undefined &&
+    !isDeepStrictEqual(publishedImports, withoutSourceCondition(m.imports))
+  ) {
+    problems.push(`publishConfig.imports: must equal imports without the ${SOURCE_CONDITION} condition`)
+  }
+  return [...problems, ...entryProblems(published, publishedImports, m)]
 }
 
 /** Problems of the package.json inside a packed tarball. */
@@ -124,7 +135,7 @@ export function publishedManifestProblems(m: Manifest, relativeDir: string): str
   const problems = [
     ...metadataProblems(m, relativeDir),
     ...rangeProblems(m, true),
-    ...entryProblems(m.exports, m),
+    ...entryProblems(m.exports, m.imports, m),
   ]
   if (JSON.stringify(m).includes(SOURCE_CONDITION))
     problems.push(`the ${SOURCE_CONDITION} condition is published`)

@@ -55,16 +55,23 @@ export function pack(packageDir: string): Tarball {
   return { file, files, manifest, packWarnings }
 }
 
-/** The entry points the manifest names, as paths inside the package. */
+/** The entry points the manifest names (package `imports` included), as paths inside the package. */
 function entryPoints(m: Manifest): string[] {
   const all = [
     ...targets(m.exports),
+    ...targets(m.imports),
     ...targets(m.main),
     ...targets(m.module),
     ...targets(m.types),
     ...targets(m.bin),
   ]
   return [...new Set(all.map((t) => posix.normalize(t)))]
+}
+
+/** Declarations TypeScript finds beside a JavaScript entry point (`x.cjs` -> `x.d.cts`). */
+function declarationsBeside(entries: string[], files: Map<string, Buffer>): string[] {
+  const beside = entries.map((t) => t.replace(/\.(c|m)?js$/, (_, kind = '') => `.d.${kind}ts`))
+  return beside.filter((path) => !entries.includes(path) && files.has(path))
 }
 
 /** dist/ files reachable from the entry points through relative imports. */
@@ -125,7 +132,7 @@ export function contentsProblems(tarball: Tarball): string[] {
   const entries = entryPoints(manifest)
   for (const entry of entries)
     if (!files.has(entry)) problems.push(`${entry}: named by package.json, not shipped`)
-  const used = reachable(files, entries)
+  const used = reachable(files, [...entries, ...declarationsBeside(entries, files)])
   for (const path of files.keys()) {
     if (path.startsWith('dist/') && !used.has(path))
       problems.push(`${path}: shipped but no entry point uses it`)

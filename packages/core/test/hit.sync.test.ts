@@ -98,8 +98,8 @@ describe('authenticateSync', () => {
     const before = h.upstreamCount(UNCACHED)
     expect(h.verifier.authenticateSync(`Bearer ${UNCACHED}`)).toBe(NOT_CACHED)
     expect(h.upstreamCount(UNCACHED)).toBe(before) // the sync path never calls upstream
-    await expect(h.verifier.authenticate(`Bearer ${UNCACHED}`)).resolves.toMatchObject({ scope: [RECEIVER] })
-    expect(h.verifier.authenticateSync(`Bearer ${UNCACHED}`)).toMatchObject({ scope: [RECEIVER] })
+    await expect(h.verifier.authenticate(`Bearer ${UNCACHED}`)).resolves.toMatchObject({ scopes: [RECEIVER] })
+    expect(h.verifier.authenticateSync(`Bearer ${UNCACHED}`)).toMatchObject({ scopes: [RECEIVER] })
   })
 
   it('answers NOT_CACHED for a rule with an authorize hook (it needs the request, may be async)', () => {

@@ -122,7 +122,7 @@ describe('refresh ahead', () => {
     await settled(h)
     expect(h.verifier.authenticateSync(HEADER)).toBeInstanceOf(InvalidTokenError)
     const error = await rejectionOf(h.verifier.authenticate(HEADER))
-    expect(error).toMatchObject({ status: 401, description: 'The access token has been revoked' })
+    expect(error).toMatchObject({ status: 401, description: 'The access token is invalid' })
   })
 
   it('keeps the current entry until it expires when the refresh fails transiently', async () => {

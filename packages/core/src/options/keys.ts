@@ -32,8 +32,10 @@ export const VERIFIER_OPTION_KEYS = [
 /** Keys of the verifier's nested `cache` options. */
 export const CACHE_OPTION_KEYS = [
   'max',
+  'maxBytes',
   'negativeMax',
   'negativeTtlMs',
+  'refreshAheadRatio',
   'staleIfErrorMs',
   'store',
   'ttlMs',

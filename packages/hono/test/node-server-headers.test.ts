@@ -1,7 +1,9 @@
 /**
  * On @hono/node-server the middleware reads the Authorization header from the Node request's raw
- * lines (`c.env.incoming`), not from Node's parsed headers, which keep only one of repeated
- * authorization lines. Real HTTP on loopback against the emulator.
+ * lines (`c.env.incoming`, through core's `authorizationOf`), without building the Web `Request`.
+ * Node's parsed headers keep only one of repeated authorization lines: reading those instead would
+ * trust one of two credentials, which the first test catches (the Web `Request` node-server builds
+ * from the raw lines would refuse them too). Real HTTP on loopback against the emulator.
  */
 import type { Server } from 'node:http'
 import { createAdaptorServer } from '@hono/node-server'

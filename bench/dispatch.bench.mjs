@@ -115,14 +115,15 @@ async function expressRow() {
   return compare({ run: dispatch(noop) }, { run: dispatch(middleware) })
 }
 
-async function honoRow() {
+/** `env`: `{}` as on Workers/Bun/Deno (the header from the Web Request), or node-server's `incoming`. */
+async function honoRow(env = {}) {
   const { m2mAuth } = await import('@m2m-auth/hono')
   const middleware = m2mAuth(options)
   const vars = new Map()
   const raw = new Request('http://localhost/hello', { headers: { authorization: HEADER } })
   const c = {
     req: { header: (name) => (name.toLowerCase() === 'authorization' ? HEADER : undefined), raw },
-    env: {},
+    env,
     set: (key, value) => vars.set(key, value),
     get: (key) => vars.get(key),
   }
@@ -170,20 +171,34 @@ async function fastifyRow() {
     m2m: null,
   }
   const reply = { code: () => reply, header: () => reply, send: () => reply }
-  const noop = async function onRequest() {}
-  await hook.call(instance, request, reply)
+  // The hook is callback style (`done`, answering a hit with no promise); an async one is awaited.
+  const callback = hook.length >= 3
+  const dispatch = callback
+    ? (fn) => () =>
+        new Promise((resolve, reject) =>
+          fn.call(instance, request, reply, (error) => (error ? reject(error) : resolve())),
+        )
+    : (fn) => () => fn.call(instance, request, reply)
+  const noop = callback
+    ? function onRequest(_request, _reply, done) {
+        done()
+      }
+    : async function onRequest() {}
+  await dispatch(hook)()
   if (request.m2m?.subject !== wire.subject) throw new Error('the hook did not authenticate')
-  return compare(
-    { run: () => noop.call(instance, request, reply) },
-    { run: () => hook.call(instance, request, reply) },
-  )
+  return compare({ run: dispatch(noop) }, { run: dispatch(hook) })
 }
 
 const rows = await coreRows()
 for (const [framework, row] of [
   ['Express (middleware)', expressRow],
   ['Fastify (onRequest hook)', fastifyRow],
-  ['Hono (middleware)', honoRow],
+  ['Hono (middleware, Web Request)', () => honoRow()],
+  [
+    'Hono (middleware, @hono/node-server: `c.env.incoming`)',
+    () =>
+      honoRow({ incoming: { rawHeaders: ['Authorization', HEADER], headers: { authorization: HEADER } } }),
+  ],
 ]) {
   try {
     rows.push({ name: `${framework} vs a no-op of the same shape`, ...(await row()) })

@@ -10,6 +10,7 @@ import {
   createAuthRule,
   createVerifier,
   M2MConfigError,
+  NOT_CACHED,
   resolveAdapterOptions,
   resolveVerifierOptions,
 } from '@m2m-auth/core'
@@ -29,6 +30,9 @@ export type {
 } from './types.js'
 
 type Rule = AuthRule<FastifyRequest>
+type Done = (error?: Error) => void
+/** A route's config object, with the rule each registration compiled for it. */
+type RouteConfig = { m2m?: M2MRouteOptions | false; [rule: symbol]: Rule | null | undefined }
 
 const plugin: FastifyPluginAsync<M2MAuthOptions> = async (fastify, options) => {
   // Unknown keys, wrong values, a verifier next to verifier options: M2MConfigError, so `register`
@@ -51,10 +55,43 @@ const plugin: FastifyPluginAsync<M2MAuthOptions> = async (fastify, options) => {
       const error = new FastifyM2MError(cause, realm)
       // The app renders errors itself (`errorHandling: 'throw'`): Fastify routes it to its handler.
       if (throwErrors) throw error
-      // A string body is sent as is: a route's response schema cannot reshape the RFC 6750 answer.
       // Returning the reply (a thenable) makes Fastify wait for the answer and skip the rest.
-      return reply.code(error.statusCode).headers(error.headers).send(JSON.stringify(error.body))
+      return respond(reply, error)
     }
+  }
+
+  /**
+   * The global hook's work, callback style: a cached token (or a refusal known without I/O) is
+   * answered before this returns, with no promise; anything else goes through `authenticate()`.
+   */
+  function authenticateNow(request: FastifyRequest, reply: FastifyReply, rule: Rule, done: Done): void {
+    const header = authorizationOf(request.raw.rawHeaders, request.headers)
+    const known = verifier.authenticateSync(header, rule)
+    if (known === NOT_CACHED) {
+      verifier.authenticate(header, rule, request).then(
+        (token) => {
+          request.m2m = token
+          done()
+        },
+        (cause: unknown) => refuse(cause, reply, done),
+      )
+    } else if (known instanceof AuthError) {
+      refuse(known, reply, done)
+    } else {
+      request.m2m = known
+      done()
+    }
+  }
+
+  function refuse(cause: unknown, reply: FastifyReply, done: Done): void {
+    if (!(cause instanceof AuthError)) {
+      done(cause as Error)
+      return
+    }
+    const error = new FastifyM2MError(cause, realm)
+    // Answered here unless the app renders errors: the hook chain stops without `done()`.
+    if (throwErrors) done(error)
+    else respond(reply, error)
   }
 
   /** The rule of a route's `config.m2m`, compiled once (at registration, see onRoute below). */
@@ -88,11 +125,26 @@ const plugin: FastifyPluginAsync<M2MAuthOptions> = async (fastify, options) => {
   fastify.decorate('m2mAuth', decorator)
 
   if (global) {
-    fastify.addHook('onRequest', async function m2mAuthOnRequest(request, reply) {
-      const rule = ruleFor(request.routeOptions.config?.m2m)
-      if (rule !== null) return authenticate(request, reply, rule)
+    // Every route of this context (also those registered before the plugin, and the 404 handler)
+    // passes this hook; its rule is compiled once per route and kept on the route's config object,
+    // under a key of this registration (a nested registration has its own base rule).
+    const RULE = Symbol('m2m-auth.rule')
+    fastify.addHook('onRequest', function m2mAuthOnRequest(request, reply, done) {
+      const config = request.routeOptions.config as unknown as RouteConfig | undefined
+      let rule = config?.[RULE]
+      if (rule === undefined) {
+        rule = ruleFor(config?.m2m)
+        if (config !== undefined && Object.isExtensible(config)) config[RULE] = rule
+      }
+      if (rule === null) done()
+      else authenticateNow(request, reply, rule, done)
     })
   }
+}
+
+/** A string body is sent as is: a route's response schema cannot reshape the RFC 6750 answer. */
+function respond(reply: FastifyReply, error: FastifyM2MError): FastifyReply {
+  return reply.code(error.statusCode).headers(error.headers).send(JSON.stringify(error.body))
 }
 
 function ownBoolean(option: string, value: unknown, fallback: boolean): boolean {

@@ -58,6 +58,24 @@ describe.each(transports)('plugin encapsulation (%s)', (_name, send) => {
     errorAnswer(await send(app, { url: '/reports', headers: bearer(token) }), 'insufficient_scope')
   })
 
+  it('registered at the root and again in a child, applies both rules to the child, on every request', async () => {
+    const extra = scenario.emulator.createMachine({ name: `audit-${Math.random()}` })
+    const app = newApp()
+    await app.register(m2mAuth, scenario.options)
+    app.get('/orders', async () => ({}))
+    await app.register(async (child) => {
+      await child.register(m2mAuth, { ...scenario.options, scope: extra.id })
+      child.get('/audit', async () => ({}))
+    })
+    const { token } = await mintToken(scenario.emulator, scenario.caller)
+    // Twice: the second request is a cache hit and finds each registration's rule kept on the route.
+    for (let i = 0; i < 2; i++) {
+      expect((await send(app, { url: '/orders', headers: bearer(token) })).status).toBe(200)
+      errorAnswer(await send(app, { url: '/audit', headers: bearer(token) }), 'insufficient_scope')
+      errorAnswer(await send(app, { url: '/audit' }), 'unauthorized')
+    }
+  })
+
   it('registered at the root, also guards unknown paths: no 404 leaks to unauthenticated callers', async () => {
     const app = newApp()
     await app.register(m2mAuth, scenario.options)

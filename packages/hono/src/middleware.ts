@@ -1,16 +1,20 @@
 import {
+  AuthError,
   type AuthRule,
   applyAuthRule,
+  authorizationOf,
   createAuthRule,
   type LibraryLog,
   type M2MClaims,
   M2MConfigError,
   M2MError,
+  NOT_CACHED,
   resolveAdapterOptions,
+  type SyncAuthResult,
   type Verifier,
 } from '@m2m-auth/core'
-import type { Context, MiddlewareHandler } from 'hono'
-import { realmOf, rememberRealm, rethrowAsHTTPException } from './errors.js'
+import type { Context, MiddlewareHandler, Next } from 'hono'
+import { realmOf, rememberRealm, rethrowAsHTTPException, toHTTPException } from './errors.js'
 import type { M2MAuthOptions, M2MEnv, M2MRouteOptions } from './types.js'
 import { VerifierPool } from './verifiers.js'
 
@@ -42,12 +46,25 @@ export function m2mAuth<TClaims = M2MClaims>(options: M2MAuthOptions = {}): M2MA
   pool.prepare()
   const log = reportConfig(resolved.log)
 
-  const middleware: MiddlewareHandler<M2MEnv<TClaims>> = async function m2mAuth(c, next) {
+  const middleware: MiddlewareHandler<M2MEnv<TClaims>> = function m2mAuth(c, next) {
     rememberRealm(c, realm)
-    const token = await rethrowAsHTTPException(realm, () => {
-      const verifier = pool.forRequest(c, log)
-      return verifier.authenticate(c.req.header('authorization'), rule, c)
-    })
+    let verifier: Verifier
+    let known: SyncAuthResult
+    const header = authorizationHeader(c)
+    try {
+      verifier = pool.forRequest(c, log)
+      known = verifier.authenticateSync(header, rule)
+    } catch (error) {
+      throw error instanceof AuthError ? toHTTPException(error, realm) : error
+    }
+    // A cached token (or a refusal known without I/O) is answered now: no promise of ours.
+    if (known === NOT_CACHED) return authenticated(c, next, verifier, header)
+    if (known instanceof AuthError) throw toHTTPException(known, realm)
+    c.set('m2m', known as M2MEnv<TClaims>['Variables']['m2m'])
+    return next()
+  }
+  async function authenticated(c: Context, next: Next, verifier: Verifier, header: string | undefined) {
+    const token = await rethrowAsHTTPException(realm, () => verifier.authenticate(header, rule, c))
     c.set('m2m', token as M2MEnv<TClaims>['Variables']['m2m'])
     await next()
   }
@@ -133,4 +150,23 @@ function routeRule(rule: AuthRule<Context>): MiddlewareHandler<M2MEnv> {
 function reportConfig(log: LibraryLog): (error: M2MConfigError) => void {
   return (error) =>
     log.once(`config:${error.message}`, 'error', `answering 500 server_error: ${error.message}`)
+}
+
+/** The Node request @hono/node-server passes as `c.env.incoming`: its raw header lines. */
+interface IncomingLike {
+  rawHeaders: string[]
+  headers: Record<string, string | string[] | undefined>
+}
+
+/**
+ * The Authorization header. On @hono/node-server, from the Node request's raw lines: repeated
+ * lines are joined so two credentials are refused (400), and the Web `Request` is never built.
+ * Elsewhere (Workers, Bun, Deno) from the Web `Request`.
+ */
+function authorizationHeader(c: Context): string | undefined {
+  const incoming = (c.env as { incoming?: IncomingLike } | undefined)?.incoming
+  if (incoming !== undefined && Array.isArray(incoming.rawHeaders)) {
+    return authorizationOf(incoming.rawHeaders, incoming.headers)
+  }
+  return c.req.header('authorization')
 }

@@ -9,6 +9,7 @@
 import { parseArgs } from 'node:util'
 import { createAuthRule, createVerifier, NOT_CACHED } from '@m2m-auth/core'
 import { median, percentile, quick, report } from './perf/stats.mjs'
+import { wireToken } from './perf/wire-token.mjs'
 
 const { values } = parseArgs({
   options: {
@@ -22,20 +23,7 @@ const MACHINE = 'mch_2xhFjEI5X2qWRvtV13BzSj8H6Dk'
 const TOKEN = 'mt_0123456789abcdef0123456789abcdef'
 const HEADER = `Bearer ${TOKEN}`
 const SECRET = 'ak_bench_dispatch_secret'
-const wire = {
-  object: 'machine_to_machine_token',
-  id: 'mt_f7f0ba8c3b4843ce7d85fcdd5e71853e',
-  subject: 'mch_2yGkLpQ7Y3rXSwtU24CzTk9I7Em',
-  claims: { role: 'reporting' },
-  scopes: [MACHINE],
-  revoked: false,
-  revocation_reason: null,
-  expired: false,
-  expiration: Date.now() + 24 * 3600_000,
-  last_used_at: null,
-  created_at: Date.now(),
-  updated_at: Date.now(),
-}
+const wire = wireToken(undefined, MACHINE)
 const fetch = async () =>
   new Response(JSON.stringify(wire), { headers: { 'content-type': 'application/json' } })
 const options = { secretKey: SECRET, machineId: MACHINE, fetch, cache: { ttlMs: 3600_000 } }

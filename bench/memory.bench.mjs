@@ -10,6 +10,7 @@ import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { createVerifier } from '@m2m-auth/core'
 import { quick, report } from './perf/stats.mjs'
+import { wireToken } from './perf/wire-token.mjs'
 
 setFlagsFromString('--expose-gc')
 const gc = runInNewContext('gc')
@@ -27,20 +28,7 @@ const MACHINE = 'mch_2xhFjEI5X2qWRvtV13BzSj8H6Dk'
 
 const fetch = async (_url, init) => {
   const { token } = JSON.parse(init.body)
-  const body = {
-    object: 'machine_to_machine_token',
-    id: `mt_${token.slice(-32)}`,
-    subject: 'mch_2yGkLpQ7Y3rXSwtU24CzTk9I7Em',
-    claims: { role: 'reporting' },
-    scopes: [MACHINE],
-    revoked: false,
-    revocation_reason: null,
-    expired: false,
-    expiration: Date.now() + 24 * 3600_000,
-    last_used_at: null,
-    created_at: Date.now(),
-    updated_at: Date.now(),
-  }
+  const body = wireToken(`mt_${token.slice(-32)}`, MACHINE)
   return new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } })
 }
 const build = () =>

@@ -11,6 +11,7 @@ import { createRequire } from 'node:module'
 import { parseArgs } from 'node:util'
 import { createAuthRule, createVerifier, parseBearer } from '@m2m-auth/core'
 import { Bench } from 'tinybench'
+import { wireToken } from './perf/wire-token.mjs'
 
 const BATCH = 1000
 const { values } = parseArgs({ options: { time: { type: 'string', default: '2000' } } })
@@ -21,24 +22,11 @@ const { LRUCache } = await import(requireFromCore.resolve('lru-cache'))
 
 const TOKEN = 'mt_0123456789abcdef0123456789abcdef'
 const MACHINE = 'mch_2xhFjEI5X2qWRvtV13BzSj8H6Dk'
-const wireToken = {
-  object: 'machine_to_machine_token',
-  id: 'mt_f7f0ba8c3b4843ce7d85fcdd5e71853e',
-  subject: 'mch_2yGkLpQ7Y3rXSwtU24CzTk9I7Em',
-  claims: { role: 'reporting' },
-  scopes: [MACHINE],
-  revoked: false,
-  revocation_reason: null,
-  expired: false,
-  expiration: Date.now() + 24 * 3600_000,
-  last_used_at: null,
-  created_at: Date.now(),
-  updated_at: Date.now(),
-}
+const wire = wireToken(undefined, MACHINE)
 let upstreamCalls = 0
 const fetch = async () => {
   upstreamCalls++
-  return new Response(JSON.stringify(wireToken), { headers: { 'content-type': 'application/json' } })
+  return new Response(JSON.stringify(wire), { headers: { 'content-type': 'application/json' } })
 }
 
 // A TTL far longer than the run, so that every measured call is a hit (real clock: Date.now).
@@ -48,7 +36,7 @@ const withEvents = createVerifier({ ...options, onEvent: () => {} })
 const header = `Bearer ${TOKEN}`
 const authOptions = { scope: [MACHINE] } // built once, as adapters do at registration
 // What an adapter passes: a rule compiled at registration, with a caller allowlist on top.
-const rule = createAuthRule({ scope: MACHINE, callers: [wireToken.subject] })
+const rule = createAuthRule({ scope: MACHINE, callers: [wire.subject] })
 
 const verified = await verifier.verify(TOKEN)
 await withEvents.verify(TOKEN)

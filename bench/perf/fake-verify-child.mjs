@@ -3,26 +3,14 @@
 // It runs in a process of its own, so the benchmark process measures only the client's CPU.
 import { createServer } from 'node:http'
 import { failStartup, serveCommands } from '../load/child-ipc.mjs'
+import { wireToken } from './wire-token.mjs'
 
 const latencyMs = Number(process.env.BENCH_LATENCY_MS ?? '0')
 export const MACHINE = 'mch_2xhFjEI5X2qWRvtV13BzSj8H6Dk'
 let calls = 0
 
 function answer(token) {
-  return JSON.stringify({
-    object: 'machine_to_machine_token',
-    id: `mt_${token.slice(-32).padStart(32, '0')}`,
-    subject: 'mch_2yGkLpQ7Y3rXSwtU24CzTk9I7Em',
-    claims: { role: 'reporting' },
-    scopes: [MACHINE],
-    revoked: false,
-    revocation_reason: null,
-    expired: false,
-    expiration: Date.now() + 24 * 3600_000,
-    last_used_at: null,
-    created_at: Date.now(),
-    updated_at: Date.now(),
-  })
+  return JSON.stringify(wireToken(`mt_${token.slice(-32).padStart(32, '0')}`, MACHINE))
 }
 
 const server = createServer((req, res) => {

@@ -88,6 +88,8 @@ export class AuthError extends M2MError {
     if (realm === this.realm) return this
     const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this)) as this
     Object.defineProperty(copy, 'realm', { value: realm, enumerable: true })
+    // Newer V8 (Node 24) keeps `stack` in an accessor bound to the original object: copy its value.
+    Object.defineProperty(copy, 'stack', { value: this.stack, writable: true, configurable: true })
     return copy
   }
 

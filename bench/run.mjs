@@ -52,7 +52,9 @@ async function performanceSection(options, dir, load, argv) {
   const run = load?.run ?? describeRun(options, argv)
   const { markdown, svg } = renderPerformance({ dir, summary: load?.summary, run })
   console.log(`\n${markdown}\n`)
-  if (!options.write) return
+  // A partial run (--only) has half of the figures: the section and the chart keep the last full
+  // run's instead of being overwritten with less (the load section above is written either way).
+  if (!options.write || options.only !== 'all') return
   await writeSection(RESULTS_PATH, markdown, '<!-- perf:start -->', '<!-- perf:end -->')
   writeFileSync(CHART_PATH, svg)
   console.error(`wrote the performance section of ${RESULTS_PATH} and ${CHART_PATH}`)

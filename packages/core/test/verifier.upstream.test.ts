@@ -86,7 +86,10 @@ describe('a 200 is not enough', () => {
     expect(error).toBeInstanceOf(InvalidTokenError)
     expect(error.message).toBe('The access token is invalid') // no oracle: as for an unknown token
     await h.verifier.verify(TOKEN).catch(() => undefined)
-    expect(h.events.find((e) => e.type === 'upstream')?.reason).toMatch(/scoped to other machines/)
+    // Events carry a token digest (WebCrypto, async): wait for it rather than race it.
+    await vi.waitFor(() =>
+      expect(h.events.find((e) => e.type === 'upstream')?.reason).toMatch(/scoped to other machines/),
+    )
     expect(h.upstreamCount(TOKEN)).toBe(1)
   })
 

@@ -156,7 +156,10 @@ describe.skipIf(skipRedis).each(MODES)('a fleet of 3 Express processes on one Re
     // ...and so does sharing: what one process verified, another serves without calling Clerk.
     await waitFor(async () => {
       const { token: shared } = await newToken()
+      const stored = (await entryKeys()).length
       await ask(members[0]!, shared)
+      // The store write is off the answer's path: let it land before another process is asked.
+      await waitFor(async () => (await entryKeys()).length > stored, 'the entry in Redis')
       const calls = verifyCalls()
       return (await ask(members[1]!, shared)).status === 200 && verifyCalls() === calls
     }, 'sharing after the restart')

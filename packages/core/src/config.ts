@@ -81,7 +81,7 @@ export const MACHINE_SECRET_KEY_ENV_VAR = 'CLERK_MACHINE_SECRET_KEY'
  *
  * @example
  * ```ts
- * const source = createTokenSource(resolveTokenSourceOptions({ claims: { app: 'orders' } }, process.env))
+ * const source = createTokenSource(resolveTokenSourceOptions({ claims: { app: 'orders' } }, env)) // the runtime's variables
  * ```
  */
 export function resolveTokenSourceOptions<T extends { secretKey?: string; apiUrl?: string }>(

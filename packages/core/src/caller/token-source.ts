@@ -61,7 +61,7 @@ export interface TokenSource {
  *
  * @example
  * ```ts
- * const source = createTokenSource(resolveTokenSourceOptions({}, process.env))
+ * const source = createTokenSource(resolveTokenSourceOptions({}, env)) // env: the runtime's variables
  * const response = await fetch(url, { headers: { authorization: `Bearer ${await source.getToken()}` } })
  * ```
  */

@@ -108,26 +108,32 @@ export function manifestProblems(m: Manifest, relativeDir: string): string[] {
   const problems = [...metadataProblems(m, relativeDir), ...rangeProblems(m, false)]
   const publishConfig = isObject(m.publishConfig) ? m.publishConfig : {}
   if (publishConfig.access !== 'public') problems.push('publishConfig.access: must be "public"')
-  const published = publishConfig.exports ?? m.exports
-  if (JSON.stringify(published ?? null).includes(SOURCE_CONDITION)) {
-    problems.push(`publishConfig.exports: must exist without the ${SOURCE_CONDITION} condition`)
-  } else if (
-    publishConfig.exports !== undefined &&
-    !isDeepStrictEqual(published, withoutSourceCondition(m.exports))
-  ) {
-    problems.push(`publishConfig.exports: must equal exports without the ${SOURCE_CONDITION} condition`)
-  }
   // Package `imports` (e.g. `#transport`) follow the same rule as `exports`.
-  const publishedImports = publishConfig.imports ?? m.imports
-  if (JSON.stringify(publishedImports ?? null).includes(SOURCE_CONDITION)) {
-    problems.push(`publishConfig.imports: must exist without the ${SOURCE_CONDITION} condition`)
-  } else if (
-    publishConfig.imports !== undefined &&
-    !isDeepStrictEqual(publishedImports, withoutSourceCondition(m.imports))
-  ) {
-    problems.push(`publishConfig.imports: must equal imports without the ${SOURCE_CONDITION} condition`)
-  }
+  const published = publishedField('exports', m, publishConfig, problems)
+  const publishedImports = publishedField('imports', m, publishConfig, problems)
   return [...problems, ...entryProblems(published, publishedImports, m)]
+}
+
+/**
+ * What a map field (`exports`, `imports`) will be once published: `publishConfig`'s copy, which must
+ * equal the repository's without the source condition. Problems are added to `problems`.
+ */
+function publishedField(
+  field: 'exports' | 'imports',
+  m: Manifest,
+  publishConfig: Record<string, unknown>,
+  problems: string[],
+): unknown {
+  const published = publishConfig[field] ?? m[field]
+  if (JSON.stringify(published ?? null).includes(SOURCE_CONDITION)) {
+    problems.push(`publishConfig.${field}: must exist without the ${SOURCE_CONDITION} condition`)
+  } else if (
+    publishConfig[field] !== undefined &&
+    !isDeepStrictEqual(published, withoutSourceCondition(m[field]))
+  ) {
+    problems.push(`publishConfig.${field}: must equal ${field} without the ${SOURCE_CONDITION} condition`)
+  }
+  return published
 }
 
 /** Problems of the package.json inside a packed tarball. */

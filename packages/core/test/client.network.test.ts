@@ -58,6 +58,41 @@ describe('network failures become M2MNetworkError', () => {
   })
 })
 
+describe('deadlineMs: one bound on a call, retries included', () => {
+  it('cuts a hung attempt at the deadline when it comes before timeoutMs', async () => {
+    fake.on('POST', '/m2m_tokens/verify', () => ({ hang: true }))
+    const started = performance.now()
+    const error = await failure(
+      client({ timeoutMs: 5000 }).verifyToken({ token: 'mt_x' }, { deadlineMs: 100 }),
+    )
+    expect(performance.now() - started).toBeLessThan(2000)
+    expect(error).toMatchObject({ code: 'm2m_network_error', timedOut: true })
+    expect((error as Error).message).toContain('100 ms')
+  })
+
+  it('starts no retry whose wait would end past it, and rejects with the last failure', async () => {
+    fake.on('POST', '/m2m_tokens/verify', () => ({
+      status: 503,
+      body: clerkErrorBody('unavailable', 'down'),
+    }))
+    const retry = { maxAttempts: 10, initialDelayMs: 150, maxDelayMs: 150, jitter: false }
+    const error = await failure(client({ retry }).verifyToken({ token: 'mt_x' }, { deadlineMs: 400 }))
+    expect(error).toMatchObject({ status: 503 })
+    // Attempts at 0, 150 and 300 ms; a fourth would start at 450 ms, past the 400 ms deadline.
+    expect(fake.requests.length).toBe(3)
+  })
+
+  it('is checked like every call option', async () => {
+    for (const deadlineMs of [0, -1, Number.NaN, '100']) {
+      const error = await failure(
+        client().verifyToken({ token: 'mt_x' }, { deadlineMs: deadlineMs as number }),
+      )
+      expect(error).toMatchObject({ code: 'm2m_invalid_parameter', parameter: 'deadlineMs' })
+    }
+    expect(fake.requests).toHaveLength(0)
+  })
+})
+
 describe('caller abort', () => {
   it('rejects with the signal reason, not a network error, and does not retry', async () => {
     fake.on('POST', '/m2m_tokens/verify', () => ({ hang: true }))

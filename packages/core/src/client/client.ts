@@ -44,13 +44,22 @@ type Operation<T> = Pick<ApiRequest<T>, 'method' | 'path' | 'query' | 'body' | '
 export function createM2MClient(options: M2MClientOptions): M2MClient {
   const config = resolveClientOptions(options)
 
+  // The policy of an idempotent call without a per-call `retry`, resolved once (the verifier's calls).
+  const idempotentPolicy = resolveRetryPolicy(config.retry, undefined, true)
+
   async function run<T>(operation: Operation<T>, callOptions: M2MCallOptions | undefined): Promise<T> {
     const secretKey = callOptions?.secretKey ?? config.secretKey
+    const callRetry = callOptions?.retry
+    const retry =
+      callRetry === undefined && operation.idempotent
+        ? idempotentPolicy
+        : resolveRetryPolicy(config.retry, callRetry, operation.idempotent)
     return send(config.transport, {
       ...operation,
       secretKey,
-      retry: resolveRetryPolicy(config.retry, callOptions?.retry, operation.idempotent),
+      retry,
       signal: callOptions?.signal,
+      deadlineMs: callOptions?.deadlineMs,
       secrets: [secretKey, ...(operation.secrets ?? [])],
     })
   }

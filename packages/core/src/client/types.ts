@@ -61,6 +61,13 @@ export interface M2MCallOptions {
   retry?: RetryOptions | false
   /** Aborts the call (and any wait between retries); the call rejects with the signal's reason. */
   signal?: AbortSignal
+  /**
+   * Bound on the whole call in milliseconds, retries and the waits between them included (each
+   * attempt is also bounded by the client's `timeoutMs`). An attempt still running at the deadline
+   * is cut (`M2MNetworkError` with `timedOut: true`); a retry whose wait would end past it is not
+   * made, and the call rejects with the last failure. Default: only the retry policy's bounds.
+   */
+  deadlineMs?: number
   /** Overrides the client's secret key for this call (e.g. another machine's `ak_`). */
   secretKey?: string
 }

@@ -88,6 +88,13 @@ export function validateCallOptions(options: unknown): asserts options is M2MCal
   if (signal !== undefined && !(isObject(signal) && typeof signal.addEventListener === 'function')) {
     failParam('signal', 'signal must be an AbortSignal')
   }
+  const deadlineMs = options.deadlineMs
+  if (
+    deadlineMs !== undefined &&
+    !(typeof deadlineMs === 'number' && Number.isFinite(deadlineMs) && deadlineMs > 0)
+  ) {
+    failParam('deadlineMs', 'deadlineMs must be a number > 0')
+  }
 }
 
 /** Checks the parameters of createToken. */

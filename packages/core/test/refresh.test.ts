@@ -61,7 +61,7 @@ describe('refresh ahead', () => {
   it('answers a hit in the last 20% of ttlMs at once and refreshes the entry in the background', async () => {
     h = await warm()
     const held = holdAnswers(h)
-    h.clock.now = T0 + 850
+    h.clock.now = T0 + 900 // each entry's refresh point lies in [80%, 90%] of its fresh window
     const answer = h.verifier.authenticateSync(HEADER)
     expect(answer).toMatchObject({ subject: expect.any(String) })
     await vi.waitFor(() => expect(h.upstreamCount(HOT)).toBe(2))
@@ -91,6 +91,28 @@ describe('refresh ahead', () => {
     const calls = h.upstreamCount(HOT)
     expect(calls).toBeGreaterThanOrEqual(11)
     expect(calls).toBeLessThanOrEqual(14)
+  })
+
+  it('spreads the refreshes of tokens verified together over the first half of the window', async () => {
+    // 200 verifications in one instant: over the default budget of the verify calls, which is the
+    // point (a burst of refreshes every ttlMs would be shed); off here to see every refresh.
+    h = await harness({ cache: { ttlMs: 1000 }, budget: false })
+    const tokens = Array.from({ length: 200 }, (_, i) => opaqueToken(100 + i))
+    for (const token of tokens) h.replies.set(token, validReply())
+    await Promise.all(tokens.map((token) => h.verifier.verify(token)))
+    const refreshedBy = async (at: number) => {
+      h.clock.now = T0 + at
+      for (const token of tokens) expect(h.verifier.authenticateSync(`Bearer ${token}`)).not.toBe(NOT_CACHED)
+      await settled(h)
+      return h.verifier.stats().refreshes
+    }
+    // None before the window (80%), about half by its first quarter (85%), all by its middle (90%):
+    // 200 tokens verified in the same instant are not re-verified in the same instant.
+    expect(await refreshedBy(799)).toBe(0)
+    const byQuarter = await refreshedBy(850)
+    expect(byQuarter).toBeGreaterThan(50)
+    expect(byQuarter).toBeLessThan(150)
+    expect(await refreshedBy(900)).toBe(200)
   })
 
   it('does not refresh a token nobody presents', async () => {
@@ -128,7 +150,7 @@ describe('refresh ahead', () => {
   it('keeps the current entry until it expires when the refresh fails transiently', async () => {
     h = await warm()
     h.replies.set(HOT, UNAVAILABLE)
-    h.clock.now = T0 + 850
+    h.clock.now = T0 + 900
     h.verifier.authenticateSync(HEADER)
     await settled(h)
     h.clock.now = T0 + 999
@@ -185,6 +207,7 @@ describe('refresh ahead', () => {
       h.clock.now = T0 + 850
       await h.verifier.verify(HOT) // from the store: fresh until T0 + 1000, in its refresh window
       expect(first.upstreamCount(HOT)).toBe(1)
+      h.clock.now = T0 + 900
       h.verifier.authenticateSync(HEADER)
       await vi.waitFor(() => expect(first.upstreamCount(HOT)).toBe(2))
       await settled(h)

@@ -39,17 +39,30 @@ export interface MemoryEntry extends CachedEntry {
 }
 
 /**
- * The memory entry for `entry`. Refresh ahead starts `refreshWindowMs` before the fresh window ends,
- * but only when a re-verification could extend it (the token outlives the window).
+ * How much of the refresh window an entry's own refresh point may move into: each entry's point is
+ * drawn between the start of the window and its middle, so that tokens verified together (a
+ * deploy, a cold start, a burst of new callers) are not re-verified together every `ttlMs` after,
+ * as a burst that a token service's rate limit would refuse and that would open (and let time out)
+ * a socket per call. The draws differ at every refresh, so the tokens' phases keep spreading.
+ */
+const REFRESH_SPREAD = 0.5
+
+/**
+ * The memory entry for `entry`. Refresh ahead starts between `refreshWindowMs` and half of it before
+ * the fresh window ends (drawn per entry, see {@link REFRESH_SPREAD}), but only when a
+ * re-verification could extend the entry (the token outlives the window).
  */
 export function memoryEntry(
   entry: CachedEntry,
   digest: string | undefined,
   refreshWindowMs: number,
+  random: () => number = Math.random,
 ): MemoryEntry {
   const { token, freshUntil, staleUntil } = entry
   const extensible = refreshWindowMs > 0 && (token.expiration ?? Number.POSITIVE_INFINITY) > freshUntil
-  const refreshAt = extensible ? freshUntil - refreshWindowMs : Number.POSITIVE_INFINITY
+  const refreshAt = extensible
+    ? freshUntil - refreshWindowMs * (1 - REFRESH_SPREAD * random())
+    : Number.POSITIVE_INFINITY
   return { token, freshUntil, staleUntil, promise: Promise.resolve(token), digest, refreshAt }
 }
 
@@ -210,6 +223,7 @@ export class Invalidations {
 
   /** Whether a verification of `token` started with `ticket` may still cache its outcome. */
   current(ticket: number, token: string, id?: string): boolean {
+    if (ticket === this.#seq) return true // nothing was marked since it started (the common case)
     if (ticket < this.#floor) return false
     const byToken = this.#tokens.get(token)
     if (byToken !== undefined && byToken > ticket) return false

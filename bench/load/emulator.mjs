@@ -19,6 +19,7 @@ export async function startEmulatorProcess(latencyMs) {
     instanceSecretKey: secretKey,
     sender: machines[0],
     receiver: machines[1],
+    pid: child.pid,
     /** { verify, requests, byRoute } since the emulator started. */
     stats: () => child.request('stats'),
     stop: child.stop,

@@ -48,7 +48,7 @@ function requestOptions(url, tokens) {
  * @returns {Promise<{ rps: number, p50: number, p99: number, total: number, durationS: number,
  *   non2xx: number, errors: number, timeouts: number, statusCodes: Record<string, number> }>}
  */
-export function runLoad({ baseUrl, tokens, connections, durationS, amount }) {
+export function runLoad({ baseUrl, tokens, connections, durationS, amount, overallRate }) {
   const latencies = new Latencies()
   const options = {
     ...requestOptions(`${baseUrl}${ROUTE}`, tokens),
@@ -56,6 +56,7 @@ export function runLoad({ baseUrl, tokens, connections, durationS, amount }) {
     // autocannon stops only at a sampling tick (default every second): tick often, so that a run
     // lasts its duration (not the next whole second) and an `amount` run ends soon after its last answer.
     sampleInt: 100,
+    ...(overallRate === undefined ? {} : { overallRate }),
     ...(amount === undefined ? { duration: durationS } : { amount }),
   }
   return new Promise((resolve, reject) => {

@@ -25,7 +25,12 @@ const FILL_CONNECTIONS = 32
 async function warmUp(load, row, warmupS) {
   const runs = []
   if (row.tokens > 1 && row.variant === 'm2m') {
-    runs.push(await load({ amount: row.tokens, connections: Math.min(FILL_CONNECTIONS, row.tokens) }))
+    const fill = {
+      amount: row.tokens,
+      connections: Math.min(FILL_CONNECTIONS, row.tokens),
+      overallRate: undefined,
+    }
+    runs.push(await load(fill))
   }
   if (warmupS > 0) runs.push(await load({ durationS: warmupS }))
   return runs.flatMap((run) => runProblems(run).map((p) => `warm-up: ${p}`))
@@ -37,7 +42,13 @@ async function measureStep({ server, row, round, context }) {
   const base = { framework: server.framework, row, round }
   const open = row.variant === 'none' || row.variant === 'noop'
   const load = (extra) =>
-    runLoad({ baseUrl: server.baseUrl, tokens: rowTokens, connections: options.connections, ...extra })
+    runLoad({
+      baseUrl: server.baseUrl,
+      tokens: rowTokens,
+      connections: options.connections,
+      overallRate: options.rate,
+      ...extra,
+    })
   try {
     await checkCorrectness({
       baseUrl: server.baseUrl,
@@ -83,15 +94,17 @@ export async function runLoadBenchmark(options) {
   try {
     const emulator = await startEmulatorProcess(options.latencyMs)
     const cpuProfDir = profileDir()
+    const rows = rowsFor(options.tokens, options)
+    const variants = VARIANTS.filter((variant) => rows.some((row) => row.variant === variant))
     const [{ tokens, subject }, servers] = await Promise.all([
       createTokens(emulator, Math.max(...options.tokens)),
-      startServers({ frameworks: options.frameworks, variants: VARIANTS, emulator, cpuProfDir }),
+      startServers({ frameworks: options.frameworks, variants, emulator, cpuProfDir }),
     ])
     const setupS = ((performance.now() - startedAt) / 1000).toFixed(1)
     console.error(`emulator, ${tokens.length} tokens and ${servers.size} servers ready in ${setupS} s`)
     const context = { emulator, tokens, subject, options }
-    const steps = schedule(options.frameworks, options.rounds, rowsFor(options.tokens, options)).flatMap(
-      (steps, round) => steps.map((step) => ({ ...step, round })),
+    const steps = schedule(options.frameworks, options.rounds, rows).flatMap((steps, round) =>
+      steps.map((step) => ({ ...step, round })),
     )
     const samples = []
     for (const { framework, row, round } of steps) {

@@ -14,6 +14,10 @@ export const USAGE = `Usage: pnpm bench [options]   (= turbo run build && node b
   --tokens LIST        distinct tokens of each group of many-token rows, comma-separated
                        (default 1000,10000; --quick: 100)
   --latency MS         fixed latency the emulator adds to each token-service call (default 2)
+  --rate N             offer N req/s to every row (open loop) instead of as many as it answers: the
+                       server CPU per request of rows at the same rate is then comparable to a
+                       fraction of a µs; runs only the no-auth, no-op and cached m2m-auth rows, and
+                       writes its own section of bench/RESULTS.md
   --frameworks LIST    comma-separated subset of ${FRAMEWORKS.join(',')} (default all)
   --only load|micro    run only the load benchmark or only the micro-benchmarks (default both)
   --write / --no-write write the load section of bench/RESULTS.md (default: write unless --quick)
@@ -56,6 +60,7 @@ export function parseOptions(argv) {
       warmup: { type: 'string' },
       connections: { type: 'string' },
       latency: { type: 'string' },
+      rate: { type: 'string' },
       tokens: { type: 'string' },
       frameworks: { type: 'string' },
       only: { type: 'string' },
@@ -78,6 +83,7 @@ export function parseOptions(argv) {
     warmupS: number('warmup', values.warmup ?? (quick ? '0.3' : '2'), { min: 0 }),
     connections: number('connections', values.connections ?? '10', { min: 1, integer: true }),
     latencyMs: number('latency', values.latency ?? '2', { min: 0 }),
+    rate: values.rate === undefined ? undefined : number('rate', values.rate, { min: 1, integer: true }),
     tokens: (values.tokens ?? (quick ? '100' : '1000,10000'))
       .split(',')
       .map((n) => number('tokens', n, { min: 2, integer: true })),

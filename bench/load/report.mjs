@@ -48,8 +48,9 @@ function tableRows(summary) {
 }
 
 function settings(o) {
+  const rate = o.rate === undefined ? '' : `${o.rate.toLocaleString('en-US')} req/s offered to every row, `
   return (
-    `${o.rounds} round(s) x ${o.durationS} s per row (after ${o.warmupS} s of warm-up), ` +
+    `${rate}${o.rounds} round(s) x ${o.durationS} s per row (after ${o.warmupS} s of warm-up), ` +
     `${o.connections} connections, emulator latency ${o.latencyMs} ms, ${o.tokens.map((n) => n.toLocaleString('en-US')).join(' and ')} distinct tokens in the many-token rows`
   )
 }
@@ -96,11 +97,35 @@ function busyWarning(run) {
   ]
 }
 
+const us = (n) => (Number.isFinite(n) ? `${n.toFixed(1)} µs` : 'n/a')
+
+/** What the cached rows cost in server CPU: over the no-op control, and per re-verification. */
+function cpuFigures(summary) {
+  return summary.map(({ framework, rows, refreshCpuUs }) => {
+    const over = (key) => rows.find((r) => r.row.key === key)?.cpuOverControlUs
+    return (
+      `- ${framework}: (b) over the no-op control ${signed(over('b'))} µs per request with 1 token, ` +
+      `${signed(over('bMany'))} µs with many tokens; server CPU per re-verification ${us(refreshCpuUs)}`
+    )
+  })
+}
+
+const RATE_NOTES = [
+  '- Open loop: autocannon offers the same number of requests per second to every row (`--rate`), so',
+  '  every server runs at the same throughput, well below its saturation, and its CPU per request is',
+  '  not moved by how fast the load generator happens to be in that round (at saturation it is: the',
+  '  server and the load generator share the 2 cores). req/s is the offered rate, so "vs (a)" is 1.',
+  '- Server CPU per re-verification = ((b) many tokens - its no-op control) - ((b) 1 token - its no-op',
+  "  control), per request, divided by the many-token row's token-service calls per request: the hit",
+  "  and the rotating load cancel out, what is left is the re-verifications' own cost in the server.",
+]
+
 /** The markdown of the load section (without the markers). */
 export function renderMarkdown({ run, summary, targets, problems }) {
   const o = run.options
+  const fixedRate = o.rate !== undefined
   const lines = [
-    '## Load benchmark',
+    fixedRate ? '## Load benchmark at a fixed offered rate' : '## Load benchmark',
     '',
     `- Command: \`${run.command}\` (settings: ${settings(o)})`,
     `- Machine: ${run.machine}; Node ${run.node}; load average ${run.loadStart.toFixed(2)} at start, ${loadavg()[0].toFixed(2)} at end`,
@@ -109,12 +134,14 @@ export function renderMarkdown({ run, summary, targets, problems }) {
     '',
     ...tableRows(summary),
     '',
-    '**Targets**',
+    '**Server CPU of the cached rows**',
     '',
-    ...targets.map((t) => `- ${t.status} ${t.text}`),
+    ...cpuFigures(summary),
     '',
   ]
+  // At a fixed rate every row answers the same req/s: the ratio targets have nothing to say.
+  if (!fixedRate) lines.push('**Targets**', '', ...targets.map((t) => `- ${t.status} ${t.text}`), '')
   if (problems.length > 0) lines.push('**Problems (correctness)**', '', ...problems.map((p) => `- ${p}`), '')
-  lines.push('**How it was measured**', '', ...notes(o.frameworks))
+  lines.push('**How it was measured**', '', ...(fixedRate ? RATE_NOTES : []), ...notes(o.frameworks))
   return lines.join('\n')
 }

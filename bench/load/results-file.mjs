@@ -5,9 +5,13 @@ import { readFile, rename, writeFile } from 'node:fs/promises'
 
 export const START_MARKER = '<!-- load:start -->'
 export const END_MARKER = '<!-- load:end -->'
+/** The fixed-rate run (`--rate`) has a section of its own: it never replaces the saturation run's. */
+export const RATE_START_MARKER = '<!-- load-rate:start -->'
+export const RATE_END_MARKER = '<!-- load-rate:end -->'
 
-/** Replaces (or appends) the load section of the markdown file at `path`. */
-export function writeLoadSection(path, markdown) {
+/** Replaces (or appends) the load section (or, `fixedRate`, the fixed-rate section) of `path`. */
+export function writeLoadSection(path, markdown, fixedRate = false) {
+  if (fixedRate) return writeSection(path, markdown, RATE_START_MARKER, RATE_END_MARKER)
   return writeSection(path, markdown, START_MARKER, END_MARKER)
 }
 

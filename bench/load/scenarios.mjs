@@ -11,9 +11,15 @@ export const VARIANTS = ['none', 'noop', 'm2m', 'm2m-nocache', 'clerk']
  *
  * @param {number[]} manyCounts distinct tokens of each group of many-token rows (the first also
  *   gets a Clerk row, and keeps the keys `bMany`/`dMany` that the targets read)
- * @param {{ quick?: boolean }} [mode] --quick leaves out the many-token no-op rows
+ * @param {{ quick?: boolean, rate?: number }} [mode] --quick leaves out the many-token no-op rows;
+ *   --rate keeps only the no-auth, no-op and cached m2m-auth rows (the others cannot keep up a rate)
  */
-export function rowsFor(manyCounts, { quick = false } = {}) {
+export function rowsFor(manyCounts, { quick = false, rate } = {}) {
+  const rows = allRows(manyCounts, quick)
+  return rate === undefined ? rows : rows.filter((row) => ['none', 'noop', 'm2m'].includes(row.variant))
+}
+
+function allRows(manyCounts, quick) {
   const rows = [
     { key: 'a', label: '(a) no auth (ceiling)', variant: 'none', tokens: 1 },
     { key: 'n', label: '(n) no-op middleware (control)', variant: 'noop', tokens: 1 },

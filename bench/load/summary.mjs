@@ -4,6 +4,8 @@ import { CACHE_TTL_MS } from './apps/common.mjs'
 
 /** (b) / (a) targets per framework, on these 2-core machines. */
 export const CEILING_TARGETS = { express: 0.93, fastify: 0.95, hono: 0.95 }
+/** (b) / (a) goal of the first many-token group (1,000 tokens by default), per framework. */
+export const MANY_TOKENS_GOAL = 0.9
 /** (b) / (d) target. */
 export const CLERK_FACTOR_TARGET = 10
 
@@ -36,6 +38,24 @@ function pairedCpuDiff(byRound, key, otherKey) {
     byRound.map((samples) => {
       const [x, y] = [samples.get(key), samples.get(otherKey)]
       return ok(x) && ok(y) ? perRequest(x) - perRequest(y) : Number.NaN
+    }),
+  )
+}
+
+/**
+ * Server CPU per re-verification, in µs: what the many-token (b) row adds over its no-op control,
+ * minus what the single-token (b) row adds over its own (which cancels the hit and the rotating
+ * load), divided by that row's token-service calls per request. Paired within each round; NaN
+ * without the many-token control (--quick) or without calls.
+ */
+function refreshCpu(byRound) {
+  const perRequest = (s) => s.cpuUs / s.result.total
+  return median(
+    byRound.map((m) => {
+      const [b, n, bMany, nMany] = ['b', 'n', 'bMany', 'nMany'].map((key) => m.get(key))
+      if (![b, n, bMany, nMany].every(ok) || bMany.calls === 0) return Number.NaN
+      const extra = perRequest(bMany) - perRequest(nMany) - (perRequest(b) - perRequest(n))
+      return extra / (bMany.calls / bMany.result.total)
     }),
   )
 }
@@ -78,7 +98,9 @@ export function summarize(samples, { frameworks, rounds, rows }) {
         bOverA: pairedRatio(byRound, 'b', 'a'),
         bOverD: pairedRatio(byRound, 'b', 'd'),
         manyBOverD: pairedRatio(byRound, 'bMany', 'dMany'),
+        manyBOverA: pairedRatio(byRound, 'bMany', 'aMany'),
       },
+      refreshCpuUs: refreshCpu(byRound),
     }
   })
 }
@@ -120,8 +142,14 @@ export function evaluateTargets(summary) {
     const { framework, ratios } = fw
     const ceiling = CEILING_TARGETS[framework]
     const f = (x) => (Number.isFinite(x) ? x.toFixed(2) : 'n/a')
+    const manyGoal = MANY_TOKENS_GOAL
     return [
       verdict(ratios.bOverA, ceiling, `${framework}: (b) / (a) = ${f(ratios.bOverA)} (target >= ${ceiling})`),
+      verdict(
+        ratios.manyBOverA,
+        manyGoal,
+        `${framework}: (b) / (a), many tokens under the same rotating load = ${f(ratios.manyBOverA)} (goal >= ${manyGoal})`,
+      ),
       verdict(
         ratios.bOverD,
         CLERK_FACTOR_TARGET,

@@ -40,16 +40,17 @@ export interface MemoryEntry extends CachedEntry {
 
 /**
  * How much of the refresh window an entry's own refresh point may move into: each entry's point is
- * drawn between the start of the window and its middle, so that tokens verified together (a
- * deploy, a cold start, a burst of new callers) are not re-verified together every `ttlMs` after,
- * as a burst that a token service's rate limit would refuse and that would open (and let time out)
- * a socket per call. The draws differ at every refresh, so the tokens' phases keep spreading.
+ * drawn in the first quarter of the window, so that tokens verified together (a deploy, a cold
+ * start, a burst of new callers) are not re-verified together every `ttlMs` after, as a burst that
+ * a token service's rate limit would refuse and that would open (and let time out) a socket per
+ * call. The draws differ at every refresh, so the tokens' phases keep spreading; three quarters of
+ * the window are always left for the re-verification to answer before the entry expires.
  */
-const REFRESH_SPREAD = 0.5
+const REFRESH_SPREAD = 0.25
 
 /**
- * The memory entry for `entry`. Refresh ahead starts between `refreshWindowMs` and half of it before
- * the fresh window ends (drawn per entry, see {@link REFRESH_SPREAD}), but only when a
+ * The memory entry for `entry`. Refresh ahead starts between `refreshWindowMs` and three quarters of
+ * it before the fresh window ends (drawn per entry, see {@link REFRESH_SPREAD}), but only when a
  * re-verification could extend the entry (the token outlives the window).
  */
 export function memoryEntry(

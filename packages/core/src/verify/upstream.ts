@@ -80,6 +80,8 @@ export function createUpstream(ctx: UpstreamContext) {
   ): Promise<VerifiedM2MToken> {
     const digest = emit === undefined ? undefined : tokenDigest(token)
     const epoch = ctx.invalidations.start()
+    // A lookup while the entry is still fresh is a refresh ahead: no request missed.
+    const refreshing = memoryEntry !== undefined && now() < memoryEntry.freshUntil
     let stale = memoryEntry
     let key: string | undefined
     if (ctx.shared !== undefined) {
@@ -107,8 +109,10 @@ export function createUpstream(ctx: UpstreamContext) {
       ctx.memory?.delete(token) // dead: neither fresh nor usable under stale-if-error
       stale = undefined
     }
-    counters.misses++
-    emit?.('miss', format, token, undefined, digest)
+    if (!refreshing) {
+      counters.misses++
+      emit?.('miss', format, token, undefined, digest)
+    }
     try {
       return await callUpstream(token, format, stale, digest, key)
     } finally {
@@ -263,8 +267,11 @@ export function createUpstream(ctx: UpstreamContext) {
     digest: Promise<string> | undefined,
   ): VerifiedM2MToken {
     if (!usable(token, stale, epoch)) throw error
-    counters.staleHits++
-    emit?.('stale_hit', format, token, undefined, digest)
+    // Only an entry past its fresh window is a stale hit (a failed refresh ahead keeps a fresh one).
+    if (now() >= stale.freshUntil) {
+      counters.staleHits++
+      emit?.('stale_hit', format, token, undefined, digest)
+    }
     return stale.token
   }
 

@@ -39,31 +39,33 @@ export interface MemoryEntry extends CachedEntry {
 }
 
 /**
- * How much of the refresh window an entry's own refresh point may move into: each entry's point is
- * drawn in the first quarter of the window, so that tokens verified together (a deploy, a cold
- * start, a burst of new callers) are not re-verified together every `ttlMs` after, as a burst that
- * a token service's rate limit would refuse and that would open (and let time out) a socket per
- * call. The draws differ at every refresh, so the tokens' phases keep spreading; three quarters of
- * the window are always left for the re-verification to answer before the entry expires.
+ * How far before its window an entry's refresh may start: each entry's refresh point is drawn
+ * between the window's start and a quarter of the window earlier, so that tokens verified together
+ * (a deploy, a cold start, a burst of new callers) are not re-verified together every `ttlMs` after,
+ * as a burst that a token service's rate limit would refuse and that would open (and let time out)
+ * a socket per call. The draws differ at every refresh, so the tokens' phases keep spreading. Never
+ * later than the window's start: a hit in the window always finds its refresh started, and the
+ * whole window is left for the re-verification to answer (at most 1/16 more calls at the default).
  */
 const REFRESH_SPREAD = 0.25
 
 /**
- * The memory entry for `entry`. Refresh ahead starts between `refreshWindowMs` and three quarters of
- * it before the fresh window ends (drawn per entry, see {@link REFRESH_SPREAD}), but only when a
- * re-verification could extend the entry (the token outlives the window).
+ * The memory entry for `entry`. Refresh ahead starts `refreshWindowMs` before the fresh window ends,
+ * or up to a quarter of that earlier (drawn per entry, see {@link REFRESH_SPREAD}; never earlier
+ * than the window leaves room for within `ttlMs`), but only when a re-verification could extend the
+ * entry (the token outlives the window).
  */
 export function memoryEntry(
   entry: CachedEntry,
   digest: string | undefined,
   refreshWindowMs: number,
+  ttlMs: number,
   random: () => number = Math.random,
 ): MemoryEntry {
   const { token, freshUntil, staleUntil } = entry
   const extensible = refreshWindowMs > 0 && (token.expiration ?? Number.POSITIVE_INFINITY) > freshUntil
-  const refreshAt = extensible
-    ? freshUntil - refreshWindowMs * (1 - REFRESH_SPREAD * random())
-    : Number.POSITIVE_INFINITY
+  const earlier = REFRESH_SPREAD * random() * Math.min(refreshWindowMs, Math.max(0, ttlMs - refreshWindowMs))
+  const refreshAt = extensible ? freshUntil - refreshWindowMs - earlier : Number.POSITIVE_INFINITY
   return { token, freshUntil, staleUntil, promise: Promise.resolve(token), digest, refreshAt }
 }
 

@@ -38,7 +38,7 @@ export interface VerifierCacheOptions {
    * Refresh ahead: a hit in the last `refreshAheadRatio` of an entry's fresh window (`ttlMs`) is
    * answered at once and starts one background re-verification whose answer replaces the entry, so
    * requests for a token in use never wait for its re-verification. Each entry's refresh starts at a
-   * point drawn in the window's first quarter, so that tokens verified together do not
+   * point drawn between the window's start and a quarter window earlier, so that tokens verified together do not
    * refresh together. Tokens nobody presents are not refreshed; the revocation bound stays
    * `ttlMs`. A number from 0 to 1; `0` turns it off.
    * @default 0.2

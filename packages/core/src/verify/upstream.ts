@@ -206,7 +206,7 @@ export function createUpstream(ctx: UpstreamContext) {
     const tokenDigest = digest === undefined ? undefined : await digest
     // Dropped (invalidate, revocation, broadcast) while we looked: not put back.
     if (!ctx.invalidations.current(epoch, token, entry.token.id)) return
-    ctx.memory.set(token, memoryEntry(entry, tokenDigest, ctx.refreshWindowMs))
+    ctx.memory.set(token, memoryEntry(entry, tokenDigest, ctx.refreshWindowMs, config.cache.ttlMs))
   }
 
   async function handleFailure(

@@ -60,11 +60,11 @@ describe.skipIf(skipRedis)('a Redis store coordinating a fleet', () => {
   })
 
   it('makes 3 verifiers × 20 concurrent first requests of a token cost one upstream call', async () => {
-    const listening = await subscribers(fx)
+    const listening = await fx.subscribers()
     const verifiers = [await fx.verifier(), await fx.verifier(), await fx.verifier()]
     // A fleet in steady state: every process listens before the burst (a subscription coming up
     // resets what its verifier holds and has in flight).
-    await vi.waitFor(async () => expect(await subscribers(fx)).toBe(listening + 3), { timeout: 5000 })
+    await vi.waitFor(async () => expect(await fx.subscribers()).toBe(listening + 3), { timeout: 5000 })
     const { token, id } = await fx.token()
     fx.emulator.setLatency(50) // keeps all 60 requests in flight together
     const before = fx.verifyCalls()
@@ -78,11 +78,11 @@ describe.skipIf(skipRedis)('a Redis store coordinating a fleet', () => {
 
   it('refuses a token in a verifier that lost its subscription, once it is back (memory dropped)', async () => {
     const options = { secretKey: fx.emulator.secretKey, machineId: fx.api.id, cache: { ttlMs: 60_000 } }
-    const listening = await subscribers(fx)
+    const listening = await fx.subscribers()
     const b = await fx.verifier(options)
     // B's subscription is opened in the background and, once it is up, drops what B held (anything
     // before may have been missed): let it come up before B caches the token.
-    await vi.waitFor(async () => expect(await subscribers(fx)).toBe(listening + 1), { timeout: 5000 })
+    await vi.waitFor(async () => expect(await fx.subscribers()).toBe(listening + 1), { timeout: 5000 })
     const { token, id } = await fx.token()
     await b.verify(token)
     expect(b.stats().size).toBe(1)
@@ -94,11 +94,3 @@ describe.skipIf(skipRedis)('a Redis store coordinating a fleet', () => {
     await expect(b.verify(token)).rejects.toBeInstanceOf(InvalidTokenError)
   })
 })
-
-/** Subscribers of every invalidation channel on the test's Redis. */
-async function subscribers(fx: Fixture): Promise<number> {
-  const channels = (await fx.admin.sendCommand(['PUBSUB', 'CHANNELS', '*m2m:v2:*'])) as string[]
-  if (channels.length === 0) return 0
-  const counts = (await fx.admin.sendCommand(['PUBSUB', 'NUMSUB', ...channels])) as (string | number)[]
-  return counts.filter((_, i) => i % 2 === 1).reduce((sum: number, n) => sum + Number(n), 0)
-}

@@ -34,6 +34,8 @@ export interface Fixture {
   verifyCalls(): number
   /** Every entry in Redis (SCAN) with its value (GET); the fleet's short-lived `:lock` keys left out. */
   entries(): Promise<Map<string, string>>
+  /** Subscribers of every invalidation channel on this Redis (one per verifier once it listens). */
+  subscribers(): Promise<number>
   /** The admin client (for PTTL, CLIENT PAUSE...). */
   admin: RedisClient
   close(): Promise<void>
@@ -105,6 +107,12 @@ export async function startFixture(): Promise<Fixture> {
     token: () => issueToken(emulator.url, caller.secretKey),
     verifyCalls: () => emulator.stats().verify,
     entries: () => readAll(admin),
+    async subscribers(): Promise<number> {
+      const channels = (await admin.sendCommand(['PUBSUB', 'CHANNELS', '*m2m:v2:*'])) as string[]
+      if (channels.length === 0) return 0
+      const counts = (await admin.sendCommand(['PUBSUB', 'NUMSUB', ...channels])) as (string | number)[]
+      return counts.filter((_, i) => i % 2 === 1).reduce((sum: number, n) => sum + Number(n), 0)
+    },
     async close() {
       for (const store of stores) await store.close() // the subscriber connections they opened
       for (const client of clients) client.destroy()

@@ -82,6 +82,15 @@ describe('deadlineMs: one bound on a call, retries included', () => {
     expect(fake.requests.length).toBe(3)
   })
 
+  it('refuses an unknown or misspelt call option before any request, with a suggestion', async () => {
+    const error = await failure(
+      client().verifyToken({ token: 'mt_x' }, { deadlineMS: 100 } as unknown as { deadlineMs: number }),
+    )
+    expect(error).toMatchObject({ code: 'm2m_invalid_parameter', parameter: 'deadlineMS' })
+    expect((error as Error).message).toContain('did you mean `deadlineMs`')
+    expect(fake.requests).toHaveLength(0)
+  })
+
   it('is checked like every call option', async () => {
     for (const deadlineMs of [0, -1, Number.NaN, '100']) {
       const error = await failure(

@@ -3,7 +3,7 @@
  * budget. Messages name the parameter and the rule, never the value (it may be a token or a key).
  */
 
-import { RETRY_OPTION_KEYS } from '../options/keys.js'
+import { CALL_OPTION_KEYS, RETRY_OPTION_KEYS } from '../options/keys.js'
 import { suggestKey } from '../options/suggest.js'
 import { M2MValidationError } from './errors.js'
 import type { RetryOptions } from './retry.js'
@@ -82,6 +82,12 @@ export function checkRetryOptions(value: unknown, name: string, fail: Fail): voi
 export function validateCallOptions(options: unknown): asserts options is M2MCallOptions | undefined {
   if (options === undefined) return
   if (!isObject(options)) failParam('callOptions', 'callOptions must be an object')
+  // A misspelt option (`deadlineMS`, `sigal`) would otherwise be ignored without a word.
+  const unknown = Object.keys(options).find((key) => !(CALL_OPTION_KEYS as readonly string[]).includes(key))
+  if (unknown !== undefined) {
+    const hint = suggestKey(unknown, CALL_OPTION_KEYS)
+    failParam(unknown, `Unknown call option \`${unknown}\`${hint ? ` (did you mean \`${hint}\`?)` : ''}`)
+  }
   if (options.secretKey !== undefined) checkSecretKey(options.secretKey, 'secretKey', failParam)
   checkRetryOptions(options.retry, 'retry', failParam)
   const signal = options.signal

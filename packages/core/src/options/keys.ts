@@ -54,6 +54,8 @@ export const RETRY_OPTION_KEYS = [
   'retryRateLimited',
 ] as const
 
+/** The second argument of every client call (`M2MCallOptions`). */
+export const CALL_OPTION_KEYS = ['deadlineMs', 'retry', 'secretKey', 'signal'] as const
 /** Keys of the verifier's nested `budget` options (the upstream budget). */
 export const BUDGET_OPTION_KEYS = ['burst', 'maxInFlight', 'ratePerSecond'] as const
 

@@ -111,8 +111,7 @@ async function attemptOnce<T>(transport: Transport, request: ApiRequest<T>, time
     abort(timeoutReason(timeoutMs))
   }, timeoutMs)
   const onCallerAbort = caller === undefined ? undefined : () => abort(caller.reason)
-  if (caller !== undefined && onCallerAbort !== undefined)
-    caller.addEventListener('abort', onCallerAbort, { once: true })
+  if (onCallerAbort !== undefined) caller?.addEventListener('abort', onCallerAbort, { once: true })
   let response: WireResponse
   try {
     const wire = buildRequest(transport, request, controller.signal)

@@ -45,7 +45,7 @@ export interface MemoryEntry extends CachedEntry {
  * as a burst that a token service's rate limit would refuse and that would open (and let time out)
  * a socket per call. The draws differ at every refresh, so the tokens' phases keep spreading. Never
  * later than the window's start: a hit in the window always finds its refresh started, and the
- * whole window is left for the re-verification to answer (at most 1/16 more calls at the default).
+ * whole window is left for the re-verification to answer (about 3% more calls at the default ratio).
  */
 const REFRESH_SPREAD = 0.25
 

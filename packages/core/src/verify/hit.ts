@@ -51,7 +51,25 @@ export interface HitPath {
   freshEntry(token: string): MemoryEntry | undefined
   /** A definite answer known without I/O (cached "no", not an M2M token), counted; else `undefined`. */
   knownRefusal(token: string): InvalidTokenError | undefined
+  /**
+   * What memory decides for `header` under the static part of `rule` (scope, callers; hooks are
+   * the caller's): see {@link CacheDecision}. The one decision behind `authenticate` and
+   * `authenticateSync`. Exceptions other than `AuthError` propagate.
+   */
+  decide(header: string | null | undefined, rule: AuthRule<never>): CacheDecision
   authenticateSync(header: string | null | undefined, rule?: AuthRule<never>): SyncAuthResult
+}
+
+/**
+ * `null`: optional route, no credentials. An `AuthError`: the answer (malformed header, or a cached
+ * token that fails a static check). A `MemoryEntry`: a fresh hit that passes them. A string: the
+ * parsed token, not fresh in memory (the caller looks further).
+ */
+export type CacheDecision = MemoryEntry | AuthError | string | null
+
+/** Whether a decision is a cache hit (an entry, not an error, a token or null). */
+export function isEntry(decision: CacheDecision): decision is MemoryEntry {
+  return typeof decision === 'object' && decision !== null && 'freshUntil' in decision
 }
 
 /** Builds the hit path over the verifier's caches. */
@@ -81,12 +99,7 @@ export function createHitPath(opts: HitPathOptions): HitPath {
     return new InvalidTokenError(INVALID_TOKEN_DESCRIPTION) // no oracle: one description
   }
 
-  function authenticateSync(
-    header: string | null | undefined,
-    rule: AuthRule<never> = ANY_TOKEN,
-  ): SyncAuthResult {
-    // An `authorize` hook may be async and needs the request: the async path runs it.
-    if (rule.hooks.length > 0) return NOT_CACHED
+  function decide(header: string | null | undefined, rule: AuthRule<never>): CacheDecision {
     let token: string
     try {
       token = parseBearer(header)
@@ -96,18 +109,28 @@ export function createHitPath(opts: HitPathOptions): HitPath {
       return error as AuthError
     }
     const entry = freshEntry(token)
-    if (entry !== undefined) {
-      if (!rule.requiresToken) return entry.token
+    if (entry === undefined) return token
+    if (rule.requiresToken) {
       try {
         checkStatic(rule, entry.token)
       } catch (error) {
         if (error instanceof AuthError) return error
         throw error
       }
-      return entry.token
     }
-    return knownRefusal(token) ?? NOT_CACHED
+    return entry
   }
 
-  return { freshEntry, knownRefusal, authenticateSync }
+  function authenticateSync(
+    header: string | null | undefined,
+    rule: AuthRule<never> = ANY_TOKEN,
+  ): SyncAuthResult {
+    // An `authorize` hook may be async and needs the request: the async path runs it.
+    if (rule.hooks.length > 0) return NOT_CACHED
+    const decision = decide(header, rule)
+    if (typeof decision === 'string') return knownRefusal(decision) ?? NOT_CACHED
+    return isEntry(decision) ? decision.token : decision
+  }
+
+  return { freshEntry, knownRefusal, decide, authenticateSync }
 }

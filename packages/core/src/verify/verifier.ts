@@ -8,8 +8,7 @@ import { createM2MClient } from '../client/client.js'
 import type { M2MCallOptions, M2MClient, RevokeTokenParams } from '../client/types.js'
 import { INVALID_TOKEN_DESCRIPTION } from '../guard/conceal.js'
 import { createUpstreamGuard } from '../guard/guard.js'
-import { parseBearer } from '../http/bearer.js'
-import { InvalidTokenError, MissingTokenError } from '../http/errors.js'
+import { InvalidTokenError } from '../http/errors.js'
 import { createLibraryLog } from '../logger.js'
 import { createFleet } from '../store/fleet.js'
 import type { M2MToken, VerifiedM2MToken } from '../types.js'
@@ -18,13 +17,12 @@ import {
   type AuthRule,
   type AuthRuleOptions,
   applyAuthRule,
-  checkStatic,
   ruleOf,
 } from './authorize.js'
 import { createMemoryCache, Invalidations, type MemoryEntry, NegativeCache, SingleFlight } from './cache.js'
 import { classifyToken } from './classify.js'
 import { createEmitter } from './events.js'
-import { createHitPath, type SyncAuthResult } from './hit.js'
+import { type CacheDecision, createHitPath, isEntry, type SyncAuthResult } from './hit.js'
 import { createJwtVerifier } from './jwt.js'
 import { createOpaqueVerifier } from './opaque.js'
 import { type ResolvedVerifierConfig, resolveConfig, type VerifierOptions } from './options.js'
@@ -178,7 +176,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const lookup = createUpstream(ctx)
   const refresher = ctx.refreshWindowMs > 0 ? createRefresher({ lookup, flights }) : undefined
   // The hot path: a fresh in-memory entry, counted as a hit, or `undefined`. No hashing.
-  const { freshEntry, knownRefusal, authenticateSync } = createHitPath({
+  const { freshEntry, knownRefusal, decide, authenticateSync } = createHitPath({
     memory,
     negative,
     now,
@@ -216,30 +214,23 @@ export function createVerifier(options: VerifierOptions): Verifier {
     request?: unknown,
   ): Promise<VerifiedM2MToken | null> {
     let rule: AuthRule<unknown>
-    let token: string
+    let decision: CacheDecision
     try {
       rule = ruleOf(opts)
-      token = parseBearer(header)
+      // Scope and caller checks of a hit run synchronously: a cache hit costs no extra promise.
+      decision = decide(header, rule)
     } catch (error) {
-      // One rule, in authorize.ts: optional never lets an anonymous request reach a requirement.
-      if (error instanceof MissingTokenError && ruleOf(opts).anonymousAllowed) return Promise.resolve(null)
       return Promise.reject(error)
     }
-    const entry = freshEntry(token)
-    if (entry !== undefined) {
-      if (!rule.requiresToken) return entry.promise
-      // Scope and caller checks run synchronously: a cache hit costs no extra promise.
-      try {
-        checkStatic(rule, entry.token)
-      } catch (error) {
-        return Promise.reject(error)
-      }
-      if (rule.hooks.length === 0) return entry.promise
-      return Promise.resolve(applyAuthRule(rule, entry.token, request))
+    if (decision === null) return Promise.resolve(null)
+    if (typeof decision === 'string') {
+      const verified = verifySlow(decision)
+      if (!rule.requiresToken) return verified
+      return verified.then((result) => applyAuthRule(rule, result, request))
     }
-    const verified = verifySlow(token)
-    if (!rule.requiresToken) return verified
-    return verified.then((result) => applyAuthRule(rule, result, request))
+    if (!isEntry(decision)) return Promise.reject(decision)
+    if (rule.hooks.length === 0) return decision.promise
+    return Promise.resolve(applyAuthRule(rule, decision.token, request))
   }
 
   function invalidate(token: string): Promise<void> | void {

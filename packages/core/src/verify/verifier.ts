@@ -12,13 +12,7 @@ import { InvalidTokenError } from '../http/errors.js'
 import { createLibraryLog } from '../logger.js'
 import { createFleet } from '../store/fleet.js'
 import type { M2MToken, VerifiedM2MToken } from '../types.js'
-import {
-  ANY_TOKEN,
-  type AuthRule,
-  type AuthRuleOptions,
-  applyAuthRule,
-  ruleOf,
-} from './authorize.js'
+import { ANY_TOKEN, type AuthRule, type AuthRuleOptions, applyAuthRule, ruleOf } from './authorize.js'
 import { createMemoryCache, Invalidations, type MemoryEntry, NegativeCache, SingleFlight } from './cache.js'
 import { classifyToken } from './classify.js'
 import { createEmitter } from './events.js'

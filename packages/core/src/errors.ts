@@ -16,9 +16,14 @@ export function brand(ctor: ErrorClass<unknown>, name: string): void {
 
 /** Plain `instanceof`, else true when a prototype on `value`'s chain has the same brand as `ctor`. */
 function isInstance(ctor: ErrorClass<unknown>, value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false
+  // A plain object (the verified token an adapter tells apart from an `AuthError` on every cache
+  // hit) is an error of no copy: answered without the brand walk below.
+  const proto: unknown = Object.getPrototypeOf(value)
+  if (proto === Object.prototype || proto === null) return false
   if (Function.prototype[Symbol.hasInstance].call(ctor, value)) return true
   const wanted: unknown = Object.hasOwn(ctor, BRAND) ? Reflect.get(ctor, BRAND) : undefined
-  if (typeof wanted !== 'string' || value === null || typeof value !== 'object') return false
+  if (typeof wanted !== 'string') return false
   for (let proto = Object.getPrototypeOf(value); proto !== null; proto = Object.getPrototypeOf(proto)) {
     const owner: unknown = Object.hasOwn(proto, 'constructor') ? proto.constructor : undefined
     if (typeof owner === 'function' && Object.hasOwn(owner, BRAND) && Reflect.get(owner, BRAND) === wanted) {

@@ -1,7 +1,7 @@
 // Client CPU per upstream verification: the M2M client's verify call through Node's `fetch` (a
-// `fetch` option) against the default transport on Node (undici's `request`, core's `#transport`),
-// in alternating rounds, against a loopback fake of the verify route in a process of its own, so
-// that this process's CPU time is the client's alone.
+// `fetch` option) against the default transport on Node (a dispatch on undici's global
+// dispatcher, core's `#transport`), in alternating rounds, against a loopback fake of the verify
+// route in a process of its own, so that this process's CPU time is the client's alone.
 //
 //   pnpm --filter @m2m-auth/core build && node bench/transport.bench.mjs [--calls N] [--rounds N]
 import { fileURLToPath } from 'node:url'
@@ -64,7 +64,7 @@ try {
     `| fetch (a \`fetch\` option) | ${fetchUs.toFixed(1)} µs | ${samples.fetch.map((v) => v.toFixed(1)).join(', ')} |`,
   )
   console.log(
-    `| undici \`request\` (default on Node) | ${undiciUs.toFixed(1)} µs | ${samples.undici.map((v) => v.toFixed(1)).join(', ')} |`,
+    `| undici dispatch (default on Node) | ${undiciUs.toFixed(1)} µs | ${samples.undici.map((v) => v.toFixed(1)).join(', ')} |`,
   )
   console.log(`undici / fetch = ${ratio.toFixed(2)} (goal <= 0.50: ${ratio <= 0.5 ? 'MET' : 'MISS'})`)
   report('transport', { calls, rounds, concurrency, fetchUs, undiciUs, ratio, samples })

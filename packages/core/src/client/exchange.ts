@@ -1,10 +1,14 @@
 /**
  * The transport seam: one HTTP exchange (request out, status, headers and body text back), so that
  * request.ts (retries, timeouts, error parsing) does not depend on how the bytes travel. On Node the
- * default is undici's `request` API (`#transport`, see package.json `imports`); elsewhere, and
- * whenever a `fetch` option is given, it is `fetch`.
+ * default is a dispatch on undici's global dispatcher (`#transport`, see package.json `imports`);
+ * elsewhere, and whenever a `fetch` option is given, it is `fetch`.
+ *
+ * An exchange settles as soon as its attempt is cancelled (rejecting with the reason), even when
+ * the request underneath does not stop: a transport that ignores cancellation cannot hold a call.
  */
 import type { FetchLike } from '../types.js'
+import type { Cancel } from './cancel.js'
 
 /** One outgoing request, fully built. */
 export interface WireRequest {
@@ -12,7 +16,8 @@ export interface WireRequest {
   url: string
   headers: Record<string, string>
   body: string | undefined
-  signal: AbortSignal
+  /** Called off when the attempt times out or the caller aborts. */
+  cancel: Cancel
 }
 
 /** What request.ts reads of an answer. */
@@ -35,9 +40,20 @@ export type Exchange = (request: WireRequest) => Promise<WireResponse>
  * ```
  */
 export function fetchExchange(fetch: FetchLike): Exchange {
-  return async ({ method, url, headers, body, signal }) => {
-    const response = await fetch(url, { method, headers, body, signal })
-    const text = await response.text()
+  return async ({ method, url, headers, body, cancel }) => {
+    const controller = new AbortController()
+    // Settles when the attempt is called off, whether or not the given fetch honours its signal.
+    const cancelled = new Promise<never>((_, reject) => {
+      cancel.onCancel((reason) => {
+        controller.abort(reason)
+        reject(reason)
+      })
+    })
+    cancelled.catch(() => {}) // the exchange may win every race
+    const signal = controller.signal
+    const response = await Promise.race([fetch(url, { method, headers, body, signal }), cancelled])
+    const text = await Promise.race([response.text(), cancelled])
+    cancel.onCancel(undefined)
     return { status: response.status, header: (name) => response.headers.get(name), text }
   }
 }

@@ -3,6 +3,7 @@
  * signal, retries and error parsing. The operations in client.ts only describe requests.
  */
 import type { ClerkErrorItem, Clock } from '../types.js'
+import { Cancel } from './cancel.js'
 import { M2MApiError, M2MNetworkError, redactSecrets } from './errors.js'
 import type { Exchange, WireRequest, WireResponse } from './exchange.js'
 import { parseRetryAfterMs, type RetryPolicy, retryDelayMs } from './retry.js'
@@ -73,7 +74,7 @@ export function buildUrl(transport: Transport, request: Pick<ApiRequest<unknown>
   return `${transport.apiUrl}${prefix}${request.path}${query ? `?${query}` : ''}`
 }
 
-function buildRequest(transport: Transport, request: ApiRequest<unknown>, signal: AbortSignal): WireRequest {
+function buildRequest(transport: Transport, request: ApiRequest<unknown>, cancel: Cancel): WireRequest {
   const headers: Record<string, string> = {
     accept: 'application/json',
     authorization: `Bearer ${request.secretKey}`,
@@ -84,38 +85,28 @@ function buildRequest(transport: Transport, request: ApiRequest<unknown>, signal
     headers['content-type'] = 'application/json'
     body = JSON.stringify(request.body)
   }
-  return { method: request.method, url: buildUrl(transport, request), headers, body, signal }
+  return { method: request.method, url: buildUrl(transport, request), headers, body, cancel }
 }
 
 /**
  * One attempt: send and read the body within `timeoutMs`, then interpret the answer. The hot path of
- * every verify call: one AbortController (for the transport to cancel the request), one timer, and a
- * listener on the caller's signal only when there is one (`pnpm bench`: client CPU per verification).
+ * every verify call: one {@link Cancel} (no AbortController), one timer, and a listener on the
+ * caller's signal only when there is one (`node bench/miss-ab.mjs`: CPU per miss).
  */
 async function attemptOnce<T>(transport: Transport, request: ApiRequest<T>, timeoutMs: number): Promise<T> {
-  const controller = new AbortController()
+  const cancel = new Cancel()
   const caller = request.signal
   let timedOut = false
-  let giveUp!: (reason: unknown) => void
-  // Settles only when the attempt is given up: a transport that ignores its signal cannot hold us.
-  const givenUp = new Promise<never>((_, reject) => {
-    giveUp = reject
-  })
-  givenUp.catch(() => {}) // the race may be won by the exchange first
-  const abort = (reason: unknown) => {
-    controller.abort(reason)
-    giveUp(reason)
-  }
   const timer = setTimeout(() => {
     timedOut = true
-    abort(timeoutReason(timeoutMs))
+    cancel.cancel(timeoutReason(timeoutMs))
   }, timeoutMs)
-  const onCallerAbort = caller === undefined ? undefined : () => abort(caller.reason)
+  const onCallerAbort = caller === undefined ? undefined : () => cancel.cancel(caller.reason)
   if (onCallerAbort !== undefined) caller?.addEventListener('abort', onCallerAbort, { once: true })
   let response: WireResponse
   try {
-    const wire = buildRequest(transport, request, controller.signal)
-    response = await Promise.race([transport.exchange(wire), givenUp])
+    // The exchange settles when `cancel` fires, even if its request does not stop (see exchange.ts).
+    response = await transport.exchange(buildRequest(transport, request, cancel))
   } catch (error) {
     throwIfAborted(caller) // the caller gave up: their reason, not ours
     if (timedOut) throw deadlineError(request, timeoutMs, error)

@@ -43,6 +43,8 @@ function holdAnswers(target: Harness): { release(reply: FakeReply): void } {
 
 /** Waits until every upstream verification started so far has ended and its outcome is cached. */
 async function settled(target: Harness): Promise<void> {
+  // A refresh starts once the current callbacks have run (setImmediate on Node): let it start.
+  await new Promise((resolve) => setImmediate(resolve))
   await vi.waitFor(() => {
     const ended = target.events.filter((e) => e.type === 'upstream').length
     expect(ended).toBe(target.verifier.stats().upstreamCalls)
@@ -167,6 +169,18 @@ describe('refresh ahead', () => {
     expect((await rejectionOf(h.verifier.authenticate(HEADER))).status).toBe(503)
   })
 
+  it('starts the refresh after the hit that found it due, not inside it', async () => {
+    h = await warm()
+    h.clock.now = T0 + 850
+    expect(h.verifier.authenticateSync(HEADER)).toMatchObject({ subject: expect.any(String) })
+    // Nothing of the refresh ran inside the hit: its request is built and written afterwards
+    // (setImmediate), so the request that triggered it is answered first.
+    expect(h.verifier.stats()).toMatchObject({ refreshes: 1, upstreamCalls: 1 })
+    await vi.waitFor(() => expect(h.upstreamCount(HOT)).toBe(2))
+    await settled(h)
+    expect(h.verifier.stats()).toMatchObject({ refreshes: 1, upstreamCalls: 2, misses: 1 })
+  })
+
   it('lets a miss join the refresh in flight (single-flight)', async () => {
     h = await warm()
     const held = holdAnswers(h)
@@ -190,6 +204,7 @@ describe('refresh ahead', () => {
     h.fake.on('POST', VERIFY_PATH, () => (++calls === 1 ? gate : validReply()))
     h.clock.now = T0 + 900
     h.verifier.authenticateSync(HEADER) // starts the refresh, which the fake holds
+    await vi.waitFor(() => expect(calls).toBe(1))
     h.clock.now = T0 + 1100
     // The expired entry's miss makes its own call and is answered while the refresh is still held.
     await expect(h.verifier.authenticate(HEADER)).resolves.toMatchObject({ subject: expect.any(String) })

@@ -32,6 +32,15 @@ export interface Refresher {
 const ignore = (): void => undefined
 
 /**
+ * Where the runtime has `setImmediate` (Node, Bun), a refresh starts once the current I/O callbacks
+ * have run, so the request whose hit found it due is answered before the refresh's own work (the
+ * request to build and write); elsewhere (Workers, where work left for after the response may never
+ * run) it starts at once.
+ */
+const later: ((run: () => void) => void) | undefined =
+  typeof setImmediate === 'function' ? (run) => void setImmediate(run) : undefined
+
+/**
  * Builds the refresher. `start` is called from the hit path, at most once per entry: it marks the
  * entry (`refreshAt = Infinity`), so the next hits of the same entry do not start another one.
  *
@@ -49,7 +58,11 @@ export function createRefresher({ lookup, flights }: RefresherOptions): Refreshe
       // A verification of this token already runs (a miss or another refresh): it will do.
       if (flights?.get(token) !== undefined) return
       count++
-      const refresh = lookup(token, entry.token.format, entry)
+      const format = entry.token.format
+      const refresh =
+        later === undefined
+          ? lookup(token, format, entry)
+          : new Promise<void>((resolve) => later(resolve)).then(() => lookup(token, format, entry))
       if (flights !== undefined) flights.run(token, refresh)
       // The outcome is already in the caches; a failure here has no caller to tell.
       refresh.then(ignore, ignore)

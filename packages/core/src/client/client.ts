@@ -42,6 +42,22 @@ type Operation<T> = Pick<ApiRequest<T>, 'method' | 'path' | 'query' | 'body' | '
  * ```
  */
 export function createM2MClient(options: M2MClientOptions): M2MClient {
+  return createClient(options).client
+}
+
+/** The verifier's own verify call: `retry: false` for one attempt, else the client's policy. */
+export type VerifyCall = (token: string, deadlineMs: number, retry?: false) => Promise<M2MToken>
+
+const VERIFY_PATH = '/m2m_tokens/verify'
+/** A token as revoke and verify answer it: without its secret `token` string. */
+const decodeStored = (json: unknown) => decodeToken(json, false)
+
+/**
+ * The client, and the verify call the verifier makes on every miss and refresh: the same request
+ * as `client.verifyToken`, without checking arguments the verifier built itself (a token that
+ * `classifyToken` accepted, its own deadline) and with nothing rebuilt per call.
+ */
+export function createClient(options: M2MClientOptions): { client: M2MClient; verify: VerifyCall } {
   const config = resolveClientOptions(options)
 
   // The policy of an idempotent call without a per-call `retry`, resolved once (the verifier's calls).
@@ -64,7 +80,7 @@ export function createM2MClient(options: M2MClientOptions): M2MClient {
     })
   }
 
-  return {
+  const client: M2MClient = {
     async createToken(params: CreateTokenParams = {}, callOptions?: M2MCallOptions): Promise<M2MToken> {
       validateCreateParams(params)
       validateCallOptions(callOptions)
@@ -94,18 +110,30 @@ export function createM2MClient(options: M2MClientOptions): M2MClient {
       validateCallOptions(callOptions)
       const path = `/m2m_tokens/${encodeURIComponent(params.m2mTokenId)}/revoke`
       const body = toSnakeCase({ revocationReason: params.revocationReason })
-      const decode = (json: unknown) => decodeToken(json, false)
       // Revoking twice leaves the token revoked: safe to retry.
-      return run({ method: 'POST', path, body, decode, idempotent: true }, callOptions)
+      return run({ method: 'POST', path, body, decode: decodeStored, idempotent: true }, callOptions)
     },
 
     async verifyToken(params: VerifyTokenParams, callOptions?: M2MCallOptions): Promise<M2MToken> {
       validateVerifyParams(params)
       validateCallOptions(callOptions)
       const body = { token: params.token }
-      const decode = (json: unknown) => decodeToken(json, false)
-      const operation = { method: 'POST', path: '/m2m_tokens/verify', body, decode } as const
+      const operation = { method: 'POST', path: VERIFY_PATH, body, decode: decodeStored } as const
       return run({ ...operation, idempotent: true, secrets: [params.token] }, callOptions)
     },
   }
+
+  const { secretKey, transport } = config
+  const verify: VerifyCall = (token, deadlineMs, retry) =>
+    send(transport, {
+      method: 'POST',
+      path: VERIFY_PATH,
+      body: { token },
+      decode: decodeStored,
+      secretKey,
+      retry: retry === false ? undefined : idempotentPolicy,
+      deadlineMs,
+      secrets: [secretKey, token],
+    })
+  return { client, verify }
 }

@@ -3,8 +3,9 @@
  * answer still needs, then the mapping of every client outcome to an `AuthError` (ARCHITECTURE.md,
  * "Contracts between the core modules"). An outage is a 503, never a 401.
  */
+
+import type { VerifyCall } from '../client/client.js'
 import { M2MApiError, M2MNetworkError, M2MValidationError } from '../client/errors.js'
-import type { M2MClient } from '../client/types.js'
 import {
   AuthError,
   InvalidTokenError,
@@ -15,7 +16,8 @@ import type { Clock, M2MToken, VerifiedM2MToken } from '../types.js'
 
 /** What {@link createOpaqueVerifier} needs from the verifier. */
 export interface OpaqueVerifierOptions {
-  client: M2MClient
+  /** The client's verify call (the verifier's own: no re-check of arguments it built itself). */
+  verify: VerifyCall
   /** Bound on one verification, retries included (the client bounds each attempt by `timeoutMs`). */
   deadlineMs: number
   now: Clock
@@ -47,12 +49,11 @@ export function createOpaqueVerifier(
 ): (token: string, retry?: false) => Promise<VerifiedM2MToken> {
   // One bound on the verification, retries included: the client's `deadlineMs` (no signal of our
   // own to build, link and listen to on every call).
-  const once = { deadlineMs: opts.deadlineMs, retry: false } as const
-  const withRetries = { deadlineMs: opts.deadlineMs }
+  const { verify, deadlineMs } = opts
   return async function verifyOpaque(token, retry) {
     let answer: M2MToken
     try {
-      answer = await opts.client.verifyToken({ token }, retry === false ? once : withRetries)
+      answer = await verify(token, deadlineMs, retry)
     } catch (error) {
       throw toAuthError(error)
     }

@@ -4,8 +4,8 @@
  * token is a map lookup and a clock read, with no hashing and no allocation beyond its promise.
  */
 import { LRUCache } from 'lru-cache'
-import { createM2MClient } from '../client/client.js'
-import type { M2MCallOptions, M2MClient, RevokeTokenParams } from '../client/types.js'
+import { createClient } from '../client/client.js'
+import type { M2MCallOptions, RevokeTokenParams } from '../client/types.js'
 import { INVALID_TOKEN_DESCRIPTION } from '../guard/conceal.js'
 import { createUpstreamGuard } from '../guard/guard.js'
 import { InvalidTokenError } from '../http/errors.js'
@@ -126,7 +126,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       : undefined
   const flights = config.singleFlight ? new SingleFlight<VerifiedM2MToken>() : undefined
   const emit = createEmitter(config.onEvent)
-  const client = buildClient(config, options.fetch)
+  const { client, verify: verifyCall } = buildClient(config, options.fetch)
   const log = createLibraryLog(config.logger, now)
   const fleet = createFleet(config, log, emit)
   const shared = fleet?.shared
@@ -150,7 +150,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     invalidations: new Invalidations(config.cache.negativeMax),
     refreshWindowMs: config.cache.refreshAheadRatio * config.cache.ttlMs,
     revokedIds: shared === undefined ? undefined : new LRUCache({ max: config.cache.negativeMax }),
-    verifyOpaque: createOpaqueVerifier({ client, deadlineMs: config.deadlineMs, now }),
+    verifyOpaque: createOpaqueVerifier({ verify: verifyCall, deadlineMs: config.deadlineMs, now }),
     verifyJwt: buildJwt(config),
     log,
     guard: createUpstreamGuard(config),
@@ -285,8 +285,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
 }
 
 /** `fetch` only when the caller gave one: else the client uses the runtime's transport (undici on Node). */
-function buildClient(config: ResolvedVerifierConfig, fetch: VerifierOptions['fetch']): M2MClient {
-  return createM2MClient({
+function buildClient(config: ResolvedVerifierConfig, fetch: VerifierOptions['fetch']) {
+  return createClient({
     secretKey: config.secretKey,
     apiUrl: config.apiUrl,
     apiVersion: config.apiVersion,

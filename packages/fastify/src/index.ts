@@ -45,24 +45,10 @@ const plugin: FastifyPluginAsync<M2MAuthOptions> = async (fastify, options) => {
     resolved.verifier ?? createVerifier(resolveVerifierOptions(resolved.verifierOptions, process.env))
   const routeRules = new WeakMap<M2MRouteOptions, Rule>()
 
-  async function authenticate(request: FastifyRequest, reply: FastifyReply, rule: Rule) {
-    try {
-      const header = authorizationOf(request.raw.rawHeaders, request.headers)
-      request.m2m = await verifier.authenticate(header, rule, request)
-    } catch (cause) {
-      // Not an authentication outcome (an authorize hook's exception, a bug): Fastify's error path.
-      if (!(cause instanceof AuthError)) throw cause
-      const error = new FastifyM2MError(cause, realm)
-      // The app renders errors itself (`errorHandling: 'throw'`): Fastify routes it to its handler.
-      if (throwErrors) throw error
-      // Returning the reply (a thenable) makes Fastify wait for the answer and skip the rest.
-      return respond(reply, error)
-    }
-  }
-
   /**
-   * The global hook's work, callback style: a cached token (or a refusal known without I/O) is
-   * answered before this returns, with no promise; anything else goes through `authenticate()`.
+   * The work of the global hook and of `require()`'s, callback style: a cached token (or a refusal
+   * known without I/O) is answered before this returns, with no promise; anything else goes
+   * through the verifier's `authenticate()`.
    */
   function authenticateNow(request: FastifyRequest, reply: FastifyReply, rule: Rule, done: Done): void {
     const header = authorizationOf(request.raw.rawHeaders, request.headers)
@@ -116,8 +102,8 @@ const plugin: FastifyPluginAsync<M2MAuthOptions> = async (fastify, options) => {
   const decorator: M2MAuthDecorator = {
     require(settings = {}) {
       const rule = createAuthRule(settings, base, 'require')
-      return async function m2mAuthRequire(request, reply) {
-        return authenticate(request, reply, rule)
+      return function m2mAuthRequire(request, reply, done) {
+        authenticateNow(request, reply, rule, done)
       }
     },
     verifier,

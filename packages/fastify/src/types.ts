@@ -64,9 +64,14 @@ export interface M2MRouteOptions {
 
 /**
  * An `onRequest` (or `preHandler`) hook that authenticates the request and sets `request.m2m`.
- * Answers (or throws to the app's error handler) the RFC 6750 error when authentication fails.
+ * Answers (or hands the app's error handler) the RFC 6750 error when authentication fails.
+ * Callback style, like the plugin's global hook: a cached token is answered with no promise.
  */
-export type M2MAuthHook = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>
+export type M2MAuthHook = (
+  request: FastifyRequest,
+  reply: FastifyReply,
+  done: (error?: Error) => void,
+) => void
 
 /** The `app.m2mAuth` decorator. */
 export interface M2MAuthDecorator {

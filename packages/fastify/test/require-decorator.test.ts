@@ -67,3 +67,25 @@ describe.each(transports)('global: false with app.m2mAuth.require() on single ro
     expect(typeof app.m2mAuth.verifier.authenticate).toBe('function')
   })
 })
+
+describe('app.m2mAuth.require(): the hook answers a cached token with no promise', () => {
+  it('calls done() before it returns, with request.m2m set, once the token is cached', async () => {
+    const app = newApp()
+    await app.register(m2mAuth, { ...scenario.options, global: false })
+    const hook = app.m2mAuth.require()
+    app.get('/orders', { onRequest: hook }, async (request) => ({ caller: request.m2m?.subject }))
+    // The first request verifies upstream (and fills the cache) through the real app.
+    const first = await app.inject({ url: '/orders', headers: bearer(token) })
+    expect(first.json()).toEqual({ caller: scenario.caller.id })
+    // Called as Fastify calls a callback hook, with the raw header lines of a request.
+    const header = bearer(token).authorization
+    const request = { raw: { rawHeaders: ['Authorization', header] }, headers: { authorization: header } }
+    let doneWith: unknown = 'not called'
+    const returned = (hook as (...args: unknown[]) => unknown)(request, {}, (error?: Error) => {
+      doneWith = error
+    })
+    expect(returned).toBeUndefined()
+    expect(doneWith).toBeUndefined()
+    expect((request as { m2m?: { subject: string } }).m2m?.subject).toBe(scenario.caller.id)
+  })
+})

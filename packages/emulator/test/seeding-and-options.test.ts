@@ -90,8 +90,20 @@ describe('machines option', () => {
     ['a bad port', { port: 70_000 }, /port/],
     ['bad faults', { faults: { errorRate: -1 } }, /faults\.errorRate/],
     ['bad latency', { latencyMs: -1 }, /latencyMs/],
+    [
+      'a misspelt option, with a suggestion',
+      { latencyMS: 5 } as EmulatorOptions,
+      /^TypeError: latencyMS is not a known option \(did you mean latencyMs\?\)$/,
+    ],
+    ['an unknown option', { colour: 'blue' } as EmulatorOptions, /^TypeError: colour is not a known option$/],
+    [
+      'a misspelt machine key',
+      { machines: [{ name: 'a', scope: ['b'] }] } as unknown as EmulatorOptions,
+      /machines\[0\]\.scope is not a known option \(did you mean machines\[0\]\.scopes\?\)/,
+    ],
   ])('rejects %s at start with an error naming the option', async (_name, options, message) => {
-    await expect(startEmulator(options)).rejects.toThrow(message)
+    const error = await startEmulator(options).catch((e: unknown) => e)
+    expect(String(error)).toMatch(message)
   })
 })
 
@@ -116,6 +128,13 @@ describe('statePath', () => {
     const path = join(dir, 'machines.json')
     writeFileSync(path, JSON.stringify([{ name: 'solo' }]))
     expect((await withEmulator({ statePath: path }, identity)).machines.map((m) => m.name)).toEqual(['solo'])
+  })
+
+  it('refuses a key the file may not hold, naming the file', async () => {
+    const path = join(dir, 'typo.json')
+    writeFileSync(path, JSON.stringify({ seeed: 'x', machines: [{ name: 'a' }] }))
+    const error = await startEmulator({ statePath: path }).catch((e: Error) => e)
+    expect(String(error)).toContain(`statePath: ${path}: seeed is not a known option (did you mean`)
   })
 
   it('fails with a message that names the file but does not quote its content', async () => {

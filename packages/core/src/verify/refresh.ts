@@ -32,13 +32,18 @@ export interface Refresher {
 const ignore = (): void => undefined
 
 /**
+ * Cloudflare Workers (its documented `navigator.userAgent`): work left for after the response may
+ * never run there, and its Node compatibility may provide a global `setImmediate`.
+ */
+const onWorkers = typeof navigator !== 'undefined' && navigator.userAgent === 'Cloudflare-Workers'
+
+/**
  * Where the runtime has `setImmediate` (Node, Bun), a refresh starts once the current I/O callbacks
  * have run, so the request whose hit found it due is answered before the refresh's own work (the
- * request to build and write); elsewhere (Workers, where work left for after the response may never
- * run) it starts at once.
+ * request to build and write); on Workers, and where there is none, it starts at once.
  */
 const later: ((run: () => void) => void) | undefined =
-  typeof setImmediate === 'function' ? (run) => void setImmediate(run) : undefined
+  !onWorkers && typeof setImmediate === 'function' ? (run) => void setImmediate(run) : undefined
 
 /**
  * Builds the refresher. `start` is called from the hit path, at most once per entry: it marks the

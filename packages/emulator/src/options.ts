@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { suggestKey } from '@m2m-auth/core'
+import { checkKnownKeys } from '@m2m-auth/core'
 import { MACHINE_ID_PATTERN } from './ids.js'
 import type { Store } from './state.js'
 import type { EmulatorMachineSeed, EmulatorOptions } from './types.js'
@@ -23,7 +23,10 @@ interface StateFile {
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
 
-/** Every key of {@link EmulatorOptions}: anything else is a typo that must not pass silently. */
+/**
+ * Every key of {@link EmulatorOptions}: anything else is a typo that must not pass silently (core's
+ * `checkKnownKeys`: an `M2MConfigError` naming the key, with a suggestion).
+ */
 const OPTION_KEYS = [
   'port',
   'host',
@@ -49,18 +52,6 @@ const STATE_FILE_KEYS = [
   'machines',
 ] as const satisfies readonly (keyof StateFile)[]
 
-/** Throws a TypeError naming the first key of `value` that is not in `known` (with a suggestion). */
-function rejectUnknownKeys(value: Record<string, unknown>, known: readonly string[], at: string): void {
-  for (const key of Object.keys(value)) {
-    if (known.includes(key)) continue
-    const hint = suggestKey(key, known)
-    const name = `${at}${key.slice(0, 64)}`
-    throw new TypeError(
-      `${name} is not a known option${hint === undefined ? '' : ` (did you mean ${at}${hint}?)`}`,
-    )
-  }
-}
-
 /** Reads a state file: `{ seed?, instanceSecretKey?, machines? }` or a bare array of machines. */
 export async function readStateFile(path: string): Promise<StateFile> {
   let text: string
@@ -81,13 +72,13 @@ export async function readStateFile(path: string): Promise<StateFile> {
   if (Array.isArray(parsed)) return { machines: parsed as EmulatorMachineSeed[] }
   if (!isRecord(parsed))
     throw new TypeError('statePath: the file must hold an object or an array of machines')
-  rejectUnknownKeys(parsed, STATE_FILE_KEYS, `statePath: ${path}: `)
+  checkKnownKeys(parsed, STATE_FILE_KEYS, 'statePath')
   return parsed as StateFile
 }
 
 function checkMachineSeed(seed: unknown, at: string): asserts seed is EmulatorMachineSeed {
   if (!isRecord(seed)) throw new TypeError(`${at} must be an object`)
-  rejectUnknownKeys(seed, MACHINE_SEED_KEYS, `${at}.`)
+  checkKnownKeys(seed, MACHINE_SEED_KEYS, at)
   const { name, id, secretKey, scopes, defaultTokenTtlSeconds: ttl } = seed
   if (typeof name !== 'string' || name.length < 1 || name.length > 255) {
     throw new TypeError(`${at}.name must be a string of 1 to 255 characters`)
@@ -110,7 +101,7 @@ function checkMachineSeed(seed: unknown, at: string): asserts seed is EmulatorMa
 export async function resolveOptions(options: EmulatorOptions): Promise<EmulatorOptions> {
   const given: unknown = options
   if (!isRecord(given)) throw new TypeError('options must be an object')
-  rejectUnknownKeys(given, OPTION_KEYS, '')
+  checkKnownKeys(given, OPTION_KEYS)
   const file = options.statePath === undefined ? {} : await readStateFile(options.statePath)
   const merged: EmulatorOptions = {
     ...options,

@@ -4,7 +4,7 @@
  */
 
 import { CALL_OPTION_KEYS, RETRY_OPTION_KEYS } from '../options/keys.js'
-import { suggestKey } from '../options/suggest.js'
+import { unknownKey } from '../options/suggest.js'
 import { M2MValidationError } from './errors.js'
 import type { RetryOptions } from './retry.js'
 import type {
@@ -54,14 +54,8 @@ export function checkSecretKey(value: unknown, name: string, fail: Fail): assert
 export function checkRetryOptions(value: unknown, name: string, fail: Fail): void {
   if (value === undefined || value === false) return
   if (!isObject(value)) fail(name, `${name} must be an object or false`)
-  const unknown = Object.keys(value).find((key) => !(RETRY_OPTION_KEYS as readonly string[]).includes(key))
-  if (unknown !== undefined) {
-    const hint = suggestKey(unknown, RETRY_OPTION_KEYS)
-    fail(
-      `${name}.${unknown}`,
-      `Unknown option \`${name}.${unknown}\`${hint ? ` (did you mean \`${name}.${hint}\`?)` : ''}`,
-    )
-  }
+  const unknown = unknownKey(value, RETRY_OPTION_KEYS, name)
+  if (unknown !== undefined) fail(unknown.name, unknown.message)
   const o = value as Record<keyof RetryOptions, unknown>
   if (o.maxAttempts !== undefined && !isInteger(o.maxAttempts, 1, 100)) {
     fail(`${name}.maxAttempts`, `${name}.maxAttempts must be an integer from 1 to 100`)
@@ -83,11 +77,8 @@ export function validateCallOptions(options: unknown): asserts options is M2MCal
   if (options === undefined) return
   if (!isObject(options)) failParam('callOptions', 'callOptions must be an object')
   // A misspelt option (`deadlineMS`, `sigal`) would otherwise be ignored without a word.
-  const unknown = Object.keys(options).find((key) => !(CALL_OPTION_KEYS as readonly string[]).includes(key))
-  if (unknown !== undefined) {
-    const hint = suggestKey(unknown, CALL_OPTION_KEYS)
-    failParam(unknown, `Unknown call option \`${unknown}\`${hint ? ` (did you mean \`${hint}\`?)` : ''}`)
-  }
+  const unknown = unknownKey(options, CALL_OPTION_KEYS, '', 'call option')
+  if (unknown !== undefined) failParam(unknown.name, unknown.message)
   if (options.secretKey !== undefined) checkSecretKey(options.secretKey, 'secretKey', failParam)
   checkRetryOptions(options.retry, 'retry', failParam)
   const signal = options.signal

@@ -3,7 +3,7 @@
  * checks that core and the adapters both need. All run once, at construction, never per request.
  */
 import { M2MConfigError } from '../errors.js'
-import { suggestKey } from './suggest.js'
+import { unknownKey } from './suggest.js'
 
 /**
  * Refuses any own key of `options` that is not in `known`: `M2MConfigError` whose `option` is the
@@ -18,20 +18,8 @@ import { suggestKey } from './suggest.js'
  * ```
  */
 export function checkKnownKeys(options: object, known: readonly string[], path = ''): void {
-  for (const key of Object.keys(options)) {
-    if (known.includes(key)) continue
-    const name = path === '' ? key : `${path}.${key}`
-    const suggestion = suggestKey(key, known)
-    const hint =
-      suggestion === undefined ? '' : ` (did you mean \`${path === '' ? '' : `${path}.`}${suggestion}\`?)`
-    throw new M2MConfigError(name, `Unknown option \`${printable(name)}\`${hint}`)
-  }
-}
-
-/** A key as we repeat it in a message: it comes from the app's code, but keep it short and plain. */
-function printable(name: string): string {
-  const plain = name.replace(/[^\x20-\x7e]/g, '?')
-  return plain.length > 64 ? `${plain.slice(0, 64)}...` : plain
+  const unknown = unknownKey(options, known, path)
+  if (unknown !== undefined) throw new M2MConfigError(unknown.name, unknown.message)
 }
 
 /** Throws unless `value` is a plain options object (or `undefined`, when `optional`). */

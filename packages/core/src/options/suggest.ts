@@ -30,6 +30,36 @@ export function suggestKey(key: string, known: readonly string[]): string | unde
   return bestDistance <= allowed ? best : undefined
 }
 
+/**
+ * The first own key of `options` that is not in `known`, with the message that refuses it
+ * (``Unknown option `cache.ttl` (did you mean `cache.ttlMs`?)``), or `undefined` when every key is
+ * known. The one unknown-key check behind client options, call options and verifier/adapter options;
+ * each caller throws its own error class. Keys whose value is `undefined` count: a misspelling is a
+ * mistake whatever its value.
+ */
+export function unknownKey(
+  options: object,
+  known: readonly string[],
+  path = '',
+  noun = 'option',
+): { name: string; message: string } | undefined {
+  for (const key of Object.keys(options)) {
+    if (known.includes(key)) continue
+    const prefix = path === '' ? '' : `${path}.`
+    const suggestion = suggestKey(key, known)
+    const hint = suggestion === undefined ? '' : ` (did you mean \`${prefix}${suggestion}\`?)`
+    const name = `${prefix}${key}`
+    return { name, message: `Unknown ${noun} \`${printable(name)}\`${hint}` }
+  }
+  return undefined
+}
+
+/** A key as we repeat it in a message: it comes from the app's code, but keep it short and plain. */
+function printable(name: string): string {
+  const plain = name.replace(/[^\x20-\x7e]/g, '?')
+  return plain.length > 64 ? `${plain.slice(0, 64)}...` : plain
+}
+
 /** Optimal string alignment distance: insertions, deletions, substitutions and transpositions. */
 export function editDistance(a: string, b: string): number {
   if (a === b) return 0

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module'
+import type { VerifierStats } from '@m2m-auth/core'
 import { Miniflare } from 'miniflare'
 import { expect, it } from 'vitest'
 import { bundleWorker, bundleWorkerSource } from './bundle.js'
@@ -55,6 +56,57 @@ describeRuntime(
         expect(res.status).toBe(200)
         expect(await res.json()).toEqual({ caller: fixture().sender.id })
       } finally {
+        await mf.dispose()
+      }
+    })
+
+    it('lands a refresh ahead after the response that started it (waitUntil), so no later request waits', async () => {
+      const { emulator, sender } = fixture()
+      const machineId = emulator.machines[1]!.id
+      // A refresh window of half of ttlMs, so the timings below have wide margins on a loaded machine.
+      const options = JSON.stringify({
+        secretKey: emulator.secretKey,
+        apiUrl: emulator.url,
+        machineId,
+        cache: { ttlMs: 3000, refreshAheadRatio: 0.5 },
+      })
+      const script = await bundleWorkerSource(`
+        import { Hono } from 'hono'
+        import { m2mAuth } from '@m2m-auth/hono'
+        const auth = m2mAuth(${options})
+        const app = new Hono()
+          .get('/stats', (c) => c.json(auth.verifier.stats()))
+          .use('/orders', auth)
+          .get('/orders', (c) => c.json({ caller: c.var.m2m.subject }))
+        export default { fetch: app.fetch }`)
+      const mf = new Miniflare({ modules: true, script, compatibilityDate: '2026-04-01' })
+      const token = await issue()
+      const sleepUntil = (at: number) => new Promise((resolve) => setTimeout(resolve, at - performance.now()))
+      const orders = async () => {
+        const res = await mf.dispatchFetch('http://example.test/orders', { headers: bearer(token) })
+        expect(res.status).toBe(200)
+        expect(await res.json()).toEqual({ caller: sender.id })
+      }
+      // The refresh's verify call takes 300 ms: far longer than the response that starts it.
+      emulator.setLatency(300)
+      try {
+        const before = emulator.stats().verify
+        await orders() // the miss: cached for 3 s from its answer, refreshed from 1.5 s on
+        const cached = performance.now()
+        await sleepUntil(cached + 1600)
+        await orders() // a hit in the refresh window: answered at once, starts the refresh
+        await sleepUntil(cached + 3300)
+        // The first entry has expired: only the refresh's answer can make this a hit. Without
+        // waitUntil, workerd cancels the refresh's call when the response above is sent.
+        await orders()
+        const stats = (await (await mf.dispatchFetch('http://example.test/stats')).json()) as VerifierStats
+        // One miss (the first request); the third request may start the next refresh itself.
+        expect(stats).toMatchObject({ misses: 1, hits: 2 })
+        expect(stats.refreshes).toBeGreaterThanOrEqual(1)
+        expect(stats.upstreamCalls).toBe(1 + stats.refreshes)
+        expect(emulator.stats().verify - before).toBeGreaterThanOrEqual(2)
+      } finally {
+        emulator.setLatency(0)
         await mf.dispose()
       }
     })

@@ -104,7 +104,12 @@ export {
   type NotCached,
   type SyncAuthResult,
 } from './verify/hit.js'
-export type { VerifierCacheOptions, VerifierJwtOptions, VerifierOptions } from './verify/options.js'
+export type {
+  VerifierCacheOptions,
+  VerifierJwtOptions,
+  VerifierOptions,
+  WaitUntil,
+} from './verify/options.js'
 export { checkScopes } from './verify/scopes.js'
 export {
   type AuthenticateOptions,

@@ -213,6 +213,55 @@ describe('refresh ahead', () => {
     await settled(h)
   })
 
+  it('hands the refresh to waitUntil with the request whose hit started it (Workers: ctx.waitUntil)', async () => {
+    const handed: { task: Promise<unknown>; request: unknown }[] = []
+    h = await warm({ waitUntil: (task, request) => handed.push({ task, request }) })
+    const held = holdAnswers(h)
+    const request = { name: 'the request that found the refresh due' }
+    h.clock.now = T0 + 850
+    expect(h.verifier.authenticateSync(HEADER, undefined, request)).toMatchObject({
+      subject: expect.any(String),
+    })
+    expect(handed).toHaveLength(1)
+    expect(handed[0]!.request).toBe(request)
+    // The task is the refresh itself: it settles once the refresh's answer is cached, not before.
+    let done = false
+    void handed[0]!.task.then(() => {
+      done = true
+    })
+    await vi.waitFor(() => expect(h.upstreamCount(HOT)).toBe(2))
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(done).toBe(false)
+    held.release(validReply())
+    await expect(handed[0]!.task).resolves.toBeUndefined()
+    // Past the first entry's freshness, in the refreshed entry's own window: served from the
+    // refresh's answer, and the next refresh goes to waitUntil with authenticate()'s request.
+    h.clock.now = T0 + 1700
+    await expect(h.verifier.authenticate(HEADER, {}, 'second request')).resolves.toMatchObject({
+      subject: expect.any(String),
+    })
+    expect(handed.map((x) => x.request)).toEqual([request, 'second request'])
+    expect(h.verifier.stats()).toMatchObject({ misses: 1, refreshes: 2 })
+    await settled(h)
+  })
+
+  it('still lands the refresh when waitUntil throws, and logs that once', async () => {
+    const logged: string[] = []
+    const logger = { warn: (m: string) => logged.push(m), error: (m: string) => logged.push(m) }
+    h = await warm({
+      logger,
+      waitUntil: () => {
+        throw new TypeError('Illegal invocation')
+      },
+    })
+    h.clock.now = T0 + 850
+    expect(h.verifier.authenticateSync(HEADER)).toMatchObject({ subject: expect.any(String) })
+    await settled(h)
+    expect(h.verifier.stats()).toMatchObject({ refreshes: 1, upstreamCalls: 2, misses: 1 })
+    expect(logged).toEqual([expect.stringContaining('the waitUntil option threw (TypeError)')])
+    await expect(harness({ waitUntil: 'ctx.waitUntil' as never })).rejects.toThrow(M2MConfigError)
+  })
+
   it('refreshes an entry that came from the shared store', async () => {
     const data = new Map<string, unknown>()
     const store: CacheStore = {

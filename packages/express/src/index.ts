@@ -80,7 +80,7 @@ export function m2mAuth(options: M2MAuthOptions = {}): M2MAuthMiddleware {
     // Repeated Authorization lines are joined, so two credentials are refused (400), not one trusted.
     const header = authorizationOf(req.rawHeaders, req.headers)
     // A cached token (or a refusal known without I/O) is answered now: no promise, no extra tick.
-    const known = verifier.authenticateSync(header, rule)
+    const known = verifier.authenticateSync(header, rule, req)
     if (known !== NOT_CACHED) {
       if (known instanceof AuthError) {
         fail(known, res, next, settings)

@@ -52,7 +52,7 @@ const plugin: FastifyPluginAsync<M2MAuthOptions> = async (fastify, options) => {
    */
   function authenticateNow(request: FastifyRequest, reply: FastifyReply, rule: Rule, done: Done): void {
     const header = authorizationOf(request.raw.rawHeaders, request.headers)
-    const known = verifier.authenticateSync(header, rule)
+    const known = verifier.authenticateSync(header, rule, request)
     if (known === NOT_CACHED) {
       verifier.authenticate(header, rule, request).then(
         (token) => {

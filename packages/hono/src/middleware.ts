@@ -53,7 +53,7 @@ export function m2mAuth<TClaims = M2MClaims>(options: M2MAuthOptions = {}): M2MA
     const header = authorizationHeader(c)
     try {
       verifier = pool.forRequest(c, log)
-      known = verifier.authenticateSync(header, rule)
+      known = verifier.authenticateSync(header, rule, c)
     } catch (error) {
       throw error instanceof AuthError ? toHTTPException(error, realm) : error
     }

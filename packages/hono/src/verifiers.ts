@@ -59,6 +59,26 @@ export function isWorkerd(): boolean {
   return getRuntimeKey() === 'workerd'
 }
 
+/** Runtimes that run an app as a long-lived process: work left after a response goes on there. */
+const PROCESS_RUNTIMES: readonly string[] = ['node', 'bun', 'deno']
+
+/**
+ * The verifier's `waitUntil` where requests come with an execution context (Workers and other edge
+ * runtimes): a refresh ahead is handed to the request's `c.executionCtx.waitUntil`, so that it is
+ * not cancelled with the response. Only called when a refresh starts, so Hono's throwing getter
+ * (no execution context: `app.request()` in tests, `verify()` without a request) costs nothing per
+ * request.
+ */
+function waitUntilOfContext(task: Promise<unknown>, request: unknown): void {
+  let executionCtx: { waitUntil(task: Promise<unknown>): void }
+  try {
+    executionCtx = (request as Context).executionCtx
+  } catch {
+    return
+  }
+  executionCtx.waitUntil(task)
+}
+
 /** Builds and remembers the verifiers of one middleware. */
 export class VerifierPool {
   readonly #options: Partial<VerifierOptions>
@@ -73,9 +93,13 @@ export class VerifierPool {
 
   constructor(options: Partial<VerifierOptions>, given?: Verifier) {
     this.#given = given
+    let own = options
     // Single-flight shares one upstream call between concurrent requests: not allowed on workerd.
-    this.#options =
-      isWorkerd() && options.singleFlight === undefined ? { ...options, singleFlight: false } : options
+    if (isWorkerd() && own.singleFlight === undefined) own = { ...own, singleFlight: false }
+    if (!PROCESS_RUNTIMES.includes(getRuntimeKey()) && own.waitUntil === undefined) {
+      own = { ...own, waitUntil: waitUntilOfContext }
+    }
+    this.#options = own
     this.#ambient = runtimeEnv()
   }
 

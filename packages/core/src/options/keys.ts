@@ -27,6 +27,7 @@ export const VERIFIER_OPTION_KEYS = [
   'secretKey',
   'singleFlight',
   'timeoutMs',
+  'waitUntil',
 ] as const
 
 /** Keys of the verifier's nested `cache` options. */

@@ -47,8 +47,11 @@ export interface HitPathOptions {
 
 /** The hit path's functions, shared by `verify`, `authenticate` and `authenticateSync`. */
 export interface HitPath {
-  /** A fresh in-memory entry, counted as a hit (and refreshed ahead when due), or `undefined`. */
-  freshEntry(token: string): MemoryEntry | undefined
+  /**
+   * A fresh in-memory entry, counted as a hit (and refreshed ahead when due, for `request`), or
+   * `undefined`.
+   */
+  freshEntry(token: string, request?: unknown): MemoryEntry | undefined
   /** A definite answer known without I/O (cached "no", not an M2M token), counted; else `undefined`. */
   knownRefusal(token: string): InvalidTokenError | undefined
   /**
@@ -56,8 +59,12 @@ export interface HitPath {
    * the caller's): see {@link CacheDecision}. The one decision behind `authenticate` and
    * `authenticateSync`. Exceptions other than `AuthError` propagate.
    */
-  decide(header: string | null | undefined, rule: AuthRule<never>): CacheDecision
-  authenticateSync(header: string | null | undefined, rule?: AuthRule<never>): SyncAuthResult
+  decide(header: string | null | undefined, rule: AuthRule<never>, request?: unknown): CacheDecision
+  authenticateSync(
+    header: string | null | undefined,
+    rule?: AuthRule<never>,
+    request?: unknown,
+  ): SyncAuthResult
 }
 
 /**
@@ -76,14 +83,14 @@ export function isEntry(decision: CacheDecision): decision is MemoryEntry {
 export function createHitPath(opts: HitPathOptions): HitPath {
   const { memory, negative, now, counters, emit, refresher } = opts
 
-  function freshEntry(token: string): MemoryEntry | undefined {
+  function freshEntry(token: string, request?: unknown): MemoryEntry | undefined {
     const entry = memory?.get(token)
     if (entry === undefined) return undefined
     const at = now()
     if (at >= entry.freshUntil) return undefined
     counters.hits++
     if (emit !== undefined) emit('hit', entry.token.format, token, undefined, entry.digest)
-    if (at >= entry.refreshAt) refresher?.start(token, entry)
+    if (at >= entry.refreshAt) refresher?.start(token, entry, request)
     return entry
   }
 
@@ -99,7 +106,11 @@ export function createHitPath(opts: HitPathOptions): HitPath {
     return new InvalidTokenError(INVALID_TOKEN_DESCRIPTION) // no oracle: one description
   }
 
-  function decide(header: string | null | undefined, rule: AuthRule<never>): CacheDecision {
+  function decide(
+    header: string | null | undefined,
+    rule: AuthRule<never>,
+    request?: unknown,
+  ): CacheDecision {
     let token: string
     try {
       token = parseBearer(header)
@@ -108,7 +119,7 @@ export function createHitPath(opts: HitPathOptions): HitPath {
       if (error instanceof MissingTokenError && rule.anonymousAllowed) return null
       return error as AuthError
     }
-    const entry = freshEntry(token)
+    const entry = freshEntry(token, request)
     if (entry === undefined) return token
     if (rule.requiresToken) {
       try {
@@ -124,10 +135,11 @@ export function createHitPath(opts: HitPathOptions): HitPath {
   function authenticateSync(
     header: string | null | undefined,
     rule: AuthRule<never> = ANY_TOKEN,
+    request?: unknown,
   ): SyncAuthResult {
     // An `authorize` hook may be async and needs the request: the async path runs it.
     if (rule.hooks.length > 0) return NOT_CACHED
-    const decision = decide(header, rule)
+    const decision = decide(header, rule, request)
     if (typeof decision === 'string') return knownRefusal(decision) ?? NOT_CACHED
     return isEntry(decision) ? decision.token : decision
   }

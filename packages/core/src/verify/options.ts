@@ -77,6 +77,12 @@ export interface VerifierJwtOptions {
 }
 
 /**
+ * Takes background work the verifier started for `request` (see `VerifierOptions.waitUntil`). The
+ * task never rejects; if the function throws, that is logged once and the task runs on regardless.
+ */
+export type WaitUntil = (task: Promise<unknown>, request: unknown) => void
+
+/**
  * Options of `createVerifier`.
  *
  * @example
@@ -139,6 +145,20 @@ export interface VerifierOptions {
    */
   singleFlight?: boolean
   /**
+   * Receives the work the verifier starts for a request and does not make it wait for (a refresh
+   * ahead), with the `request` given to `authenticate()` or `authenticateSync()` (`undefined` from
+   * `verify()`). On Cloudflare Workers, hand it to that request's `ExecutionContext.waitUntil`, or
+   * the runtime cancels it once the response is sent and the refresh never lands; the Hono adapter
+   * does so itself. Not needed on Node, Bun and Deno.
+   *
+   * @example
+   * ```ts
+   * createVerifier({ ..., waitUntil: (task, ctx) => (ctx as ExecutionContext).waitUntil(task) })
+   * await verifier.authenticate(request.headers.get('authorization'), rule, ctx)
+   * ```
+   */
+  waitUntil?: WaitUntil
+  /**
    * JWT-format tokens: options, or `false` to reject them. When left out, JWTs are accepted if a
    * key is available (`jwtKey`, or an `sk_` secret key that can fetch the JWKS), else rejected.
    */
@@ -179,6 +199,7 @@ export interface ResolvedVerifierConfig {
   cache: Required<Omit<VerifierCacheOptions, 'store'>> & { store: CacheStore | undefined }
   cacheEnabled: boolean
   singleFlight: boolean
+  waitUntil: WaitUntil | undefined
   /** `undefined` when JWTs are rejected. */
   jwt: VerifierJwtOptions | undefined
   jwtKey: string | undefined
@@ -228,6 +249,7 @@ export function resolveConfig(options: VerifierOptions): ResolvedVerifierConfig 
     cache: resolveCache(options.cache),
     cacheEnabled: options.cache !== false,
     singleFlight: bool('singleFlight', options.singleFlight, true),
+    waitUntil: fn('waitUntil', options.waitUntil),
     jwt,
     jwtKey,
     clockSkewMs: duration('clockSkewMs', options.clockSkewMs, 5000, 0),

@@ -7,9 +7,11 @@
  * failure leaves the current entry to serve until it expires. Only hits trigger it: a token nobody
  * presents is never refreshed.
  */
+import type { LibraryLog } from '../logger.js'
 import type { VerifiedM2MToken } from '../types.js'
 import type { MemoryEntry, SingleFlight } from './cache.js'
 import type { TokenFormat } from './classify.js'
+import type { WaitUntil } from './options.js'
 
 /** What {@link createRefresher} needs from the verifier. */
 export interface RefresherOptions {
@@ -20,12 +22,18 @@ export interface RefresherOptions {
    * joins it instead of calling again. Off (Cloudflare Workers), the refresh is awaited by nobody.
    */
   flights: SingleFlight<VerifiedM2MToken> | undefined
+  /** Told of each refresh with the request that started it (Workers: `ctx.waitUntil`). */
+  waitUntil: WaitUntil | undefined
+  log: LibraryLog
 }
 
 /** Starts refreshes; `count` is how many were started (for `stats()`). */
 export interface Refresher {
-  /** Starts the background re-verification of `token` unless one already runs for it. */
-  start(token: string, entry: MemoryEntry): void
+  /**
+   * Starts the background re-verification of `token` unless one already runs for it; `request` is
+   * the request whose hit found it due, handed to `waitUntil` with the refresh.
+   */
+  start(token: string, entry: MemoryEntry, request: unknown): void
   readonly count: number
 }
 
@@ -51,14 +59,14 @@ const later: ((run: () => void) => void) | undefined =
  *
  * @example
  * ```ts
- * const refresher = createRefresher({ lookup, flights })
- * if (now >= entry.refreshAt) refresher.start(token, entry)
+ * const refresher = createRefresher({ lookup, flights, waitUntil: undefined, log })
+ * if (now >= entry.refreshAt) refresher.start(token, entry, request)
  * ```
  */
-export function createRefresher({ lookup, flights }: RefresherOptions): Refresher {
+export function createRefresher({ lookup, flights, waitUntil, log }: RefresherOptions): Refresher {
   let count = 0
   return {
-    start(token, entry) {
+    start(token, entry, request) {
       entry.refreshAt = Number.POSITIVE_INFINITY
       // A verification of this token already runs (a miss or another refresh): it will do.
       if (flights?.get(token) !== undefined) return
@@ -70,10 +78,21 @@ export function createRefresher({ lookup, flights }: RefresherOptions): Refreshe
           : new Promise<void>((resolve) => later(resolve)).then(() => lookup(token, format, entry))
       if (flights !== undefined) flights.run(token, refresh)
       // The outcome is already in the caches; a failure here has no caller to tell.
-      refresh.then(ignore, ignore)
+      const task = refresh.then(ignore, ignore)
+      if (waitUntil !== undefined) keepAlive(waitUntil, task, request, log)
     },
     get count() {
       return count
     },
+  }
+}
+
+/** Hands `task` to the `waitUntil` option; its exception must not fail the request that found the hit. */
+function keepAlive(waitUntil: WaitUntil, task: Promise<void>, request: unknown, log: LibraryLog): void {
+  try {
+    waitUntil(task, request)
+  } catch (error) {
+    const reason = error instanceof Error ? error.name : typeof error
+    log.once('wait-until', 'error', `the waitUntil option threw (${reason}); the refresh runs without it`)
   }
 }

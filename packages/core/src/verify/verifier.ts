@@ -70,7 +70,7 @@ export interface Verifier {
   /**
    * `parseBearer` + `verify` + the rule (`scope`, `callers`, `authorize`): 401, 400, 403, 503 or 500
    * as `AuthError`s; an `authorize` hook's own exception is passed on as it is. `request` is handed
-   * to the hook. Resolves `null` only for a request without credentials where `optional` is set and
+   * to the hook, and to the `waitUntil` option with a refresh ahead this call starts. Resolves `null` only for a request without credentials where `optional` is set and
    * nothing is required.
    */
   authenticate<TRequest = unknown>(
@@ -89,8 +89,13 @@ export interface Verifier {
    * outcome `authenticate` would have, returning (not throwing) the `AuthError`, and `NOT_CACHED`
    * for everything else (then call `authenticate`). Build `rule` once with `createAuthRule`; a
    * rule with an `authorize` hook is always `NOT_CACHED` (the hook needs the request, may be async).
+   * `request` goes to the `waitUntil` option with a refresh ahead this hit starts.
    */
-  authenticateSync(authorizationHeader: string | null | undefined, rule?: AuthRule<never>): SyncAuthResult
+  authenticateSync(
+    authorizationHeader: string | null | undefined,
+    rule?: AuthRule<never>,
+    request?: unknown,
+  ): SyncAuthResult
   /**
    * Forgets everything cached about `token` (memory, negative cache and shared store), and in every
    * process sharing the store when it can broadcast. Rejects when the store's delete fails.
@@ -168,7 +173,10 @@ export function createVerifier(options: VerifierOptions): Verifier {
         'silence this warning.',
     )
   const lookup = createUpstream(ctx)
-  const refresher = ctx.refreshWindowMs > 0 ? createRefresher({ lookup, flights }) : undefined
+  const refresher =
+    ctx.refreshWindowMs > 0
+      ? createRefresher({ lookup, flights, waitUntil: config.waitUntil, log: ctx.log })
+      : undefined
   // The hot path: a fresh in-memory entry, counted as a hit, or `undefined`. No hashing.
   const { freshEntry, knownRefusal, decide, authenticateSync } = createHitPath({
     memory,
@@ -212,7 +220,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     try {
       rule = ruleOf(opts)
       // Scope and caller checks of a hit run synchronously: a cache hit costs no extra promise.
-      decision = decide(header, rule)
+      decision = decide(header, rule, request)
     } catch (error) {
       return Promise.reject(error)
     }

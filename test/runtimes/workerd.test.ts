@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module'
 import type { VerifierStats } from '@m2m-auth/core'
 import { Miniflare } from 'miniflare'
-import { expect, it } from 'vitest'
+import { expect, it, vi } from 'vitest'
 import { bundleWorker, bundleWorkerSource } from './bundle.js'
 import { bearer, describeRuntime } from './checks.js'
 
@@ -107,6 +107,47 @@ describeRuntime(
         expect(emulator.stats().verify - before).toBeGreaterThanOrEqual(2)
       } finally {
         emulator.setLatency(0)
+        await mf.dispose()
+      }
+    })
+
+    it('answers a miss without waiting for the shared store write, which still lands (waitUntil)', async () => {
+      const { emulator, sender } = fixture()
+      const options = JSON.stringify({
+        secretKey: emulator.secretKey,
+        apiUrl: emulator.url,
+        machineId: emulator.machines[1]!.id,
+      })
+      // A store whose writes take 1.5 s, with awaitWrites as a Workers store has it (work may not
+      // outlive the request): without waitUntil the miss's answer would wait for the write.
+      const script = await bundleWorkerSource(`
+        import { Hono } from 'hono'
+        import { m2mAuth } from '@m2m-auth/hono'
+        const entries = new Map()
+        const store = {
+          awaitWrites: true,
+          get: async (key) => entries.get(key),
+          set: (key, entry) => new Promise((resolve) => setTimeout(() => resolve(entries.set(key, entry)), 1500)),
+          delete: async (key) => void entries.delete(key),
+        }
+        const auth = m2mAuth({ ...${options}, cache: { store } })
+        const app = new Hono()
+          .get('/stored', (c) => c.json({ entries: entries.size }))
+          .use('/orders', auth)
+          .get('/orders', (c) => c.json({ caller: c.var.m2m.subject }))
+        export default { fetch: app.fetch }`)
+      const mf = new Miniflare({ modules: true, script, compatibilityDate: '2026-04-01' })
+      try {
+        const res = await mf.dispatchFetch('http://example.test/orders', { headers: bearer(await issue()) })
+        expect(await res.json()).toEqual({ caller: sender.id })
+        const stored = async () =>
+          ((await (await mf.dispatchFetch('http://example.test/stored')).json()) as { entries: number })
+            .entries
+        // Answered before the write ended (had it waited, the entry would be there), and the write
+        // still lands after the response.
+        expect(await stored()).toBe(0)
+        await vi.waitFor(async () => expect(await stored()).toBe(1), { timeout: 5000, interval: 100 })
+      } finally {
         await mf.dispose()
       }
     })

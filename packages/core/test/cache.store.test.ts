@@ -157,6 +157,53 @@ describe('a slow, hung or failing store', () => {
     await expect(h.verifier.verify(TOKEN)).resolves.toMatchObject({ format: 'opaque' })
   })
 
+  it('with awaitWrites (Workers), hands the write to waitUntil with the request; without one, the answer waits', async () => {
+    let finish!: () => void
+    const written = new Promise<void>((resolve) => {
+      finish = resolve
+    })
+    const gated: CacheStore = {
+      awaitWrites: true,
+      get: () => undefined,
+      set: () => written,
+      delete: () => {},
+    }
+    const handed: unknown[] = []
+    const h = await start(gated, { waitUntil: (task, request) => handed.push(request, task) })
+    const request = { name: 'the request of the miss' }
+    // Answered while the write is still held: the write went to waitUntil with the request.
+    await expect(h.verifier.authenticate(`Bearer ${TOKEN}`, {}, request)).resolves.toMatchObject({
+      format: 'opaque',
+    })
+    expect(handed[0]).toBe(request)
+    let settled = false
+    void (handed[1] as Promise<unknown>).then(() => {
+      settled = true
+    })
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    expect(settled).toBe(false)
+    finish()
+    await vi.waitFor(() => expect(settled).toBe(true))
+    // verify() has no request to keep alive: its miss waits for an awaitWrites store's write.
+    const other = opaqueToken(6)
+    h.replies.set(other, validReply())
+    let release!: () => void
+    gated.set = () =>
+      new Promise<void>((resolve) => {
+        release = resolve
+      })
+    let answered = false
+    const verified = h.verifier.verify(other).then(() => {
+      answered = true
+    })
+    await vi.waitFor(() => expect(release).toBeTypeOf('function'))
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    expect(answered).toBe(false)
+    release()
+    await verified
+    expect(handed).toHaveLength(2)
+  })
+
   it('keeps at most 64 writes in flight; the rest are skipped and counted', async () => {
     let started = 0
     const hung: CacheStore = {

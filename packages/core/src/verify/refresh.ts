@@ -9,6 +9,7 @@
  */
 import type { LibraryLog } from '../logger.js'
 import type { VerifiedM2MToken } from '../types.js'
+import { keepAlive } from './background.js'
 import type { MemoryEntry, SingleFlight } from './cache.js'
 import type { TokenFormat } from './classify.js'
 import type { WaitUntil } from './options.js'
@@ -16,7 +17,12 @@ import type { WaitUntil } from './options.js'
 /** What {@link createRefresher} needs from the verifier. */
 export interface RefresherOptions {
   /** The miss path: verifies `token` and applies the outcome to the caches. */
-  lookup: (token: string, format: TokenFormat, current: MemoryEntry) => Promise<VerifiedM2MToken>
+  lookup: (
+    token: string,
+    format: TokenFormat,
+    current: MemoryEntry,
+    request: unknown,
+  ) => Promise<VerifiedM2MToken>
   /**
    * Single-flight of the verifier, if on: a refresh registers there, so a miss of the same token
    * joins it instead of calling again. Off (Cloudflare Workers), the refresh is awaited by nobody.
@@ -74,8 +80,8 @@ export function createRefresher({ lookup, flights, waitUntil, log }: RefresherOp
       const format = entry.token.format
       const refresh =
         later === undefined
-          ? lookup(token, format, entry)
-          : new Promise<void>((resolve) => later(resolve)).then(() => lookup(token, format, entry))
+          ? lookup(token, format, entry, request)
+          : new Promise<void>((resolve) => later(resolve)).then(() => lookup(token, format, entry, request))
       if (flights !== undefined) flights.run(token, refresh)
       // The outcome is already in the caches; a failure here has no caller to tell.
       const task = refresh.then(ignore, ignore)
@@ -84,15 +90,5 @@ export function createRefresher({ lookup, flights, waitUntil, log }: RefresherOp
     get count() {
       return count
     },
-  }
-}
-
-/** Hands `task` to the `waitUntil` option; its exception must not fail the request that found the hit. */
-function keepAlive(waitUntil: WaitUntil, task: Promise<void>, request: unknown, log: LibraryLog): void {
-  try {
-    waitUntil(task, request)
-  } catch (error) {
-    const reason = error instanceof Error ? error.name : typeof error
-    log.once('wait-until', 'error', `the waitUntil option threw (${reason}); the refresh runs without it`)
   }
 }

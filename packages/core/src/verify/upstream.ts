@@ -16,6 +16,7 @@ import {
 import type { LibraryLog } from '../logger.js'
 import type { SharedCache } from '../store/shared.js'
 import type { VerifiedM2MToken } from '../types.js'
+import { keepAlive } from './background.js'
 import type { CachedEntry, Invalidations, MemoryEntry, NegativeCache } from './cache.js'
 import { freezeToken, memoryEntry, positiveEntry } from './cache.js'
 import type { TokenFormat } from './classify.js'
@@ -68,7 +69,10 @@ export interface UpstreamContext {
   reportConfigError: (error: ServerConfigError) => void
 }
 
-/** Builds `lookup(token, format, staleCandidate)`: the work behind one cache miss. */
+/**
+ * Builds `lookup(token, format, staleCandidate, request)`: the work behind one cache miss, for
+ * `request` (handed to the `waitUntil` option with work the answer does not wait for).
+ */
 export function createUpstream(ctx: UpstreamContext) {
   const { config, counters, emit } = ctx
   const { now } = config
@@ -77,6 +81,7 @@ export function createUpstream(ctx: UpstreamContext) {
     token: string,
     format: TokenFormat,
     memoryEntry: CachedEntry | undefined,
+    request?: unknown,
   ): Promise<VerifiedM2MToken> {
     const digest = emit === undefined ? undefined : tokenDigest(token)
     const epoch = ctx.invalidations.start()
@@ -114,7 +119,7 @@ export function createUpstream(ctx: UpstreamContext) {
       emit?.('miss', format, token, undefined, digest)
     }
     try {
-      return await callUpstream(token, format, stale, digest, key)
+      return await callUpstream(token, format, stale, digest, key, request)
     } finally {
       if (key !== undefined) ctx.shared?.release(key) // after the entry is written, if it is
     }
@@ -134,6 +139,7 @@ export function createUpstream(ctx: UpstreamContext) {
     stale: CachedEntry | undefined,
     digest: Promise<string> | undefined,
     key: string | undefined,
+    request: unknown,
   ): Promise<VerifiedM2MToken> {
     const epoch = ctx.invalidations.start()
     // JWTs are checked locally (their JWKS fetch has a breaker of its own): no budget needed.
@@ -158,7 +164,7 @@ export function createUpstream(ctx: UpstreamContext) {
     emit?.('upstream', format, token, { durationMs: performance.now() - started }, digest)
     const frozen = freezeToken(result)
     if (ctx.invalidations.current(epoch, token, frozen.id) && config.cacheEnabled) {
-      await remember(token, frozen, digest, key, epoch)
+      await remember(token, frozen, digest, key, epoch, request)
     }
     return frozen
   }
@@ -183,15 +189,26 @@ export function createUpstream(ctx: UpstreamContext) {
     digest: Promise<string> | undefined,
     key: string | undefined,
     epoch: number,
+    request: unknown,
   ) {
     const { ttlMs, staleIfErrorMs } = config.cache
     const at = now()
     const entry = positiveEntry(result, at, ttlMs, staleIfErrorMs)
     if (entry === undefined) return
     await keepInMemory(token, entry, digest, epoch)
+    if (key === undefined || ctx.shared === undefined) return
     // Settles at once: the answer does not wait for the store (bounded background writes), except
-    // where work may not outlive the request (a store with `awaitWrites`, e.g. on Workers).
-    if (key !== undefined) await ctx.shared?.set(key, result, at)
+    // where work may not outlive the request (a store with `awaitWrites`, e.g. on Workers): there
+    // the write goes to `waitUntil` with the request, and only without one does the answer wait.
+    const written = ctx.shared.set(key, result, at)
+    const { waitUntil } = config
+    if (
+      waitUntil === undefined ||
+      request === undefined ||
+      !keepAlive(waitUntil, written, request, ctx.log)
+    ) {
+      await written
+    }
   }
 
   /** The in-memory tier (in front of a shared store, if any): what the hot path reads. */

@@ -191,7 +191,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return freshEntry(token)?.promise ?? verifySlow(token)
   }
 
-  async function verifySlow(token: string): Promise<VerifiedM2MToken> {
+  async function verifySlow(token: string, request?: unknown): Promise<VerifiedM2MToken> {
     const refusal = knownRefusal(token)
     if (refusal !== undefined) throw refusal
     const format = classifyToken(token)!
@@ -201,9 +201,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
     // A present but no longer fresh entry may still serve under stale-if-error.
     const stale = memory?.get(token)
-    if (flights === undefined) return lookup(token, format, stale)
+    if (flights === undefined) return lookup(token, format, stale, request)
     const inflight = flights.get(token)
-    if (inflight === undefined) return flights.run(token, lookup(token, format, stale))
+    if (inflight === undefined) return flights.run(token, lookup(token, format, stale, request))
     counters.coalesced++
     emit?.('coalesced', format, token)
     return inflight
@@ -226,7 +226,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
     if (decision === null) return Promise.resolve(null)
     if (typeof decision === 'string') {
-      const verified = verifySlow(decision)
+      const verified = verifySlow(decision, request)
       if (!rule.requiresToken) return verified
       return verified.then((result) => applyAuthRule(rule, result, request))
     }

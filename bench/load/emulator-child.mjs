@@ -11,6 +11,7 @@ try {
     {
       stats: () => emulator.stats(),
       resetStats: () => emulator.resetStats(),
+      cpu: () => process.cpuUsage(),
     },
     () => emulator.close(),
   )

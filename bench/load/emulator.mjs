@@ -22,6 +22,7 @@ export async function startEmulatorProcess(latencyMs) {
     pid: child.pid,
     /** { verify, requests, byRoute } since the emulator started. */
     stats: () => child.request('stats'),
+    cpu: () => child.request('cpu'),
     stop: child.stop,
   }
 }

@@ -58,14 +58,15 @@ async function measureStep({ server, row, round, context }) {
       protectedRoute: !open,
     })
     const warmupProblems = await warmUp(load, row, options.warmupS)
-    const [before, cpuBefore] = [await emulator.stats(), await server.cpu()]
+    const [before, cpuBefore, emuBefore] = [await emulator.stats(), await server.cpu(), await emulator.cpu()]
     const startedAt = performance.now()
     const result = await load({ durationS: options.durationS })
     const windowMs = performance.now() - startedAt
-    const [after, cpuAfter] = [await emulator.stats(), await server.cpu()]
+    const [after, cpuAfter, emuAfter] = [await emulator.stats(), await server.cpu(), await emulator.cpu()]
+    const emulatorCpuUs = emuAfter.user + emuAfter.system - emuBefore.user - emuBefore.system
     const cpuUs = cpuAfter.user + cpuAfter.system - cpuBefore.user - cpuBefore.system
     const problems = [...warmupProblems, ...runProblems(result)]
-    return { ...base, result, calls: after.verify - before.verify, cpuUs, windowMs, problems }
+    return { ...base, result, calls: after.verify - before.verify, cpuUs, emulatorCpuUs, windowMs, problems }
   } catch (error) {
     return { ...base, error: error instanceof Error ? error.message : String(error) }
   }
@@ -77,8 +78,9 @@ function logStep(sample, index, total, startedAt) {
   if (sample.error !== undefined) return console.error(`${where}: FAILED ${sample.error}`)
   const { rps, p99 } = sample.result
   const extra = sample.problems.length > 0 ? ` PROBLEMS: ${sample.problems.join('; ')}` : ''
+  const cpu = `server ${(sample.cpuUs / sample.result.total).toFixed(1)} µs/req, emulator ${(sample.emulatorCpuUs / (sample.windowMs * 10)).toFixed(1)}% of a core`
   console.error(
-    `${where}: ${Math.round(rps)} req/s, p99 ${p99.toFixed(2)} ms, ${sample.calls} verify calls${extra}`,
+    `${where}: ${Math.round(rps)} req/s, p99 ${p99.toFixed(2)} ms, ${sample.calls} verify calls, ${cpu}${extra}`,
   )
 }
 

@@ -78,6 +78,7 @@ function summarizeRow(row, byRound) {
     calls: median(good.map(callsPer1k)),
     cpuPerRequestUs: median(good.map((s) => s.cpuUs / s.result.total)),
     cpuBusy: median(good.map((s) => s.cpuUs / (s.windowMs * 1000))),
+    emulatorBusy: median(good.map((s) => s.emulatorCpuUs / (s.windowMs * 1000))),
     vsCeiling: pairedRatio(byRound, row.key, row.baseline ?? 'a'),
     cpuOverControlUs: row.control === undefined ? Number.NaN : pairedCpuDiff(byRound, row.key, row.control),
     rpsByRound: samples.map((s) => (ok(s) ? s.result.rps : Number.NaN)),

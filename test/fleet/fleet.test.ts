@@ -130,7 +130,7 @@ describe.skipIf(skipRedis).each(MODES)('a fleet of 3 Express processes on one Re
   })
 
   it('answers through a Redis outage, and shares again (pub/sub included) once Redis is back', {
-    timeout: 30_000,
+    timeout: 60_000,
   }, async () => {
     await redis.stop('SIGKILL')
     const { token } = await newToken()
@@ -154,15 +154,25 @@ describe.skipIf(skipRedis).each(MODES)('a fleet of 3 Express processes on one Re
       return subscribers === 3
     }, 'three subscribers after the restart')
     // ...and so does sharing: what one process verified, another serves without calling Clerk.
-    await waitFor(async () => {
-      const { token: shared } = await newToken()
-      const stored = (await entryKeys()).length
-      await ask(members[0]!, shared)
-      // The store write is off the answer's path: let it land before another process is asked.
-      await waitFor(async () => (await entryKeys()).length > stored, 'the entry in Redis')
-      const calls = verifyCalls()
-      return (await ask(members[1]!, shared)).status === 200 && verifyCalls() === calls
-    }, 'sharing after the restart')
+    // Right after a long suite on this 2-core machine, sharing has been seen to take over 10 s to
+    // come back (CI, 2026-12-02, cause not yet known): the bound is 30 s, not 10.
+    await waitFor(
+      async () => {
+        const { token: shared } = await newToken()
+        const stored = (await entryKeys()).length
+        await ask(members[0]!, shared)
+        // The store write is off the answer's path: let it land before another process is asked.
+        await waitFor(async () => (await entryKeys()).length > stored, 'the entry in Redis')
+        const calls = verifyCalls()
+        if ((await ask(members[1]!, shared)).status === 200 && verifyCalls() === calls) return true
+        // Kept for the failure message: what the second process saw of the store.
+        throw new Error(
+          `the second process called Clerk; its stats: ${JSON.stringify(await members[1]!.stats())}`,
+        )
+      },
+      'sharing after the restart',
+      30_000,
+    )
     const { token: again, id } = await newToken()
     for (const member of members) expect((await ask(member, again)).status).toBe(200)
     await members[0]!.revoke(id)
@@ -183,9 +193,13 @@ describe.skipIf(skipRedis).each(MODES)('a fleet of 3 Express processes on one Re
   }
 })
 
-/** Polls `probe` every 10 ms until it answers something truthy (at most 10 s). */
-async function waitFor<T>(probe: () => Promise<T | undefined | false>, what = 'the fleet'): Promise<T> {
-  const deadline = Date.now() + 10_000
+/** Polls `probe` every 10 ms until it answers something truthy (at most `withinMs`, 10 s). */
+async function waitFor<T>(
+  probe: () => Promise<T | undefined | false>,
+  what = 'the fleet',
+  withinMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + withinMs
   let lastError: unknown
   for (;;) {
     const value = await probe().catch((error: unknown) => {
@@ -193,7 +207,9 @@ async function waitFor<T>(probe: () => Promise<T | undefined | false>, what = 't
       return undefined
     })
     if (value) return value as T
-    if (Date.now() > deadline) throw new Error(`${what}: not there within 10 s`, { cause: lastError })
+    if (Date.now() > deadline) {
+      throw new Error(`${what}: not there within ${withinMs / 1000} s`, { cause: lastError })
+    }
     await new Promise((resolve) => setTimeout(resolve, 10))
   }
 }

@@ -146,10 +146,11 @@ export interface VerifierOptions {
   singleFlight?: boolean
   /**
    * Receives the work the verifier starts for a request and does not make it wait for (a refresh
-   * ahead), with the `request` given to `authenticate()` or `authenticateSync()` (`undefined` from
-   * `verify()`). On Cloudflare Workers, hand it to that request's `ExecutionContext.waitUntil`, or
-   * the runtime cancels it once the response is sent and the refresh never lands; the Hono adapter
-   * does so itself. Not needed on Node, Bun and Deno.
+   * ahead; a miss's write to a store with `awaitWrites`), with the `request` given to
+   * `authenticate()` or `authenticateSync()` (`undefined` from `verify()`). On Cloudflare Workers,
+   * hand it to that request's `ExecutionContext.waitUntil`, or the runtime cancels it once the
+   * response is sent and the refresh never lands; the Hono adapter does so itself. Not needed on
+   * Node, Bun and Deno.
    *
    * @example
    * ```ts

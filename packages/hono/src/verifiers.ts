@@ -64,10 +64,10 @@ const PROCESS_RUNTIMES: readonly string[] = ['node', 'bun', 'deno']
 
 /**
  * The verifier's `waitUntil` where requests come with an execution context (Workers and other edge
- * runtimes): a refresh ahead is handed to the request's `c.executionCtx.waitUntil`, so that it is
- * not cancelled with the response. Only called when a refresh starts, so Hono's throwing getter
- * (no execution context: `app.request()` in tests, `verify()` without a request) costs nothing per
- * request.
+ * runtimes): a refresh ahead, or a miss's write to an `awaitWrites` store, is handed to the
+ * request's `c.executionCtx.waitUntil`, so that it is not cancelled with the response. Only called
+ * when such work starts, so Hono's throwing getter (no execution context: `app.request()` in
+ * tests, `verify()` without a request) costs nothing per request.
  */
 function waitUntilOfContext(task: Promise<unknown>, request: unknown): void {
   let executionCtx: { waitUntil(task: Promise<unknown>): void }

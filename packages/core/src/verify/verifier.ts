@@ -70,8 +70,9 @@ export interface Verifier {
   /**
    * `parseBearer` + `verify` + the rule (`scope`, `callers`, `authorize`): 401, 400, 403, 503 or 500
    * as `AuthError`s; an `authorize` hook's own exception is passed on as it is. `request` is handed
-   * to the hook, and to the `waitUntil` option with a refresh ahead this call starts. Resolves `null` only for a request without credentials where `optional` is set and
-   * nothing is required.
+   * to the hook, and to the `waitUntil` option with the background work this call starts (a
+   * refresh ahead, a store write on Workers). Resolves `null` only for a request without
+   * credentials where `optional` is set and nothing is required.
    */
   authenticate<TRequest = unknown>(
     authorizationHeader: string | null | undefined,

@@ -152,6 +152,43 @@ describeRuntime(
       }
     })
 
+    it('awaits the store write of a request that has no execution context (app.request() in a test)', async () => {
+      const { emulator, sender } = fixture()
+      const options = JSON.stringify({
+        secretKey: emulator.secretKey,
+        apiUrl: emulator.url,
+        machineId: emulator.machines[1]!.id,
+      })
+      // The outer Worker calls its app in-process, without an execution context: nothing could
+      // keep the write alive, so the answer must wait for it rather than leave it to be cancelled.
+      const script = await bundleWorkerSource(`
+        import { Hono } from 'hono'
+        import { m2mAuth } from '@m2m-auth/hono'
+        const entries = new Map()
+        const store = {
+          awaitWrites: true,
+          get: async (key) => entries.get(key),
+          set: (key, entry) => new Promise((resolve) => setTimeout(() => resolve(entries.set(key, entry)), 300)),
+          delete: async (key) => void entries.delete(key),
+        }
+        const app = new Hono()
+          .use('/orders', m2mAuth({ ...${options}, cache: { store } }))
+          .get('/orders', (c) => c.json({ caller: c.var.m2m.subject }))
+        export default {
+          async fetch(request, env) {
+            const inner = await app.request('/orders', { headers: request.headers }, env)
+            return Response.json({ status: inner.status, body: await inner.json(), entries: entries.size })
+          },
+        }`)
+      const mf = new Miniflare({ modules: true, script, compatibilityDate: '2026-04-01' })
+      try {
+        const res = await mf.dispatchFetch('http://example.test/', { headers: bearer(await issue()) })
+        expect(await res.json()).toEqual({ status: 200, body: { caller: sender.id }, entries: 1 })
+      } finally {
+        await mf.dispose()
+      }
+    })
+
     it('does not make one request await the upstream call of another (no single-flight on Workers)', async () => {
       const { emulator, target } = fixture()
       const token = await issue()

@@ -169,7 +169,11 @@ describe('a slow, hung or failing store', () => {
       delete: () => {},
     }
     const handed: unknown[] = []
-    const h = await start(gated, { waitUntil: (task, request) => handed.push(request, task) })
+    const h = await start(gated, {
+      waitUntil: (task, request) => {
+        handed.push(request, task)
+      },
+    })
     const request = { name: 'the request of the miss' }
     // Answered while the write is still held: the write went to waitUntil with the request.
     await expect(h.verifier.authenticate(`Bearer ${TOKEN}`, {}, request)).resolves.toMatchObject({
@@ -202,6 +206,75 @@ describe('a slow, hung or failing store', () => {
     release()
     await verified
     expect(handed).toHaveLength(2)
+  })
+
+  it('with awaitWrites, hands the delete after a definite "no" to waitUntil; a hook answering false makes the answer wait', async () => {
+    const releases: (() => void)[] = []
+    const deletes: string[] = []
+    const gated: CacheStore = {
+      awaitWrites: true,
+      get: () => undefined,
+      set: () => {},
+      delete: (key) =>
+        new Promise<void>((resolve) => {
+          deletes.push(key)
+          releases.push(resolve)
+        }),
+    }
+    let take = true
+    const handed: unknown[] = []
+    const h = await start(gated, {
+      waitUntil: (task, request) => {
+        handed.push(request, task)
+        return take
+      },
+    })
+    const unknown = opaqueToken(7) // the fake answers 404: a definite "no"
+    const request = { name: 'the request of the refused token' }
+    // Refused while the delete is still held: the delete went to waitUntil with the request.
+    await expect(h.verifier.authenticate(`Bearer ${unknown}`, {}, request)).rejects.toMatchObject({
+      status: 401,
+    })
+    expect(deletes).toEqual([expectedKey(h.fake.url, unknown)])
+    expect(handed[0]).toBe(request)
+    releases[0]!()
+    // A hook that does not take the task (no execution context): the refusal waits for the delete.
+    take = false
+    const other = opaqueToken(8)
+    let answered = false
+    const refused = h.verifier.authenticate(`Bearer ${other}`, {}, request).catch((error: unknown) => {
+      answered = true
+      return error
+    })
+    await vi.waitFor(() => expect(deletes).toHaveLength(2))
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    expect(answered).toBe(false)
+    releases[1]!()
+    await expect(refused).resolves.toMatchObject({ status: 401 })
+    expect(handed).toHaveLength(4)
+  })
+
+  it('with awaitWrites and a hook answering false, the answer waits for the write', async () => {
+    let release!: () => void
+    const gated: CacheStore = {
+      awaitWrites: true,
+      get: () => undefined,
+      set: () =>
+        new Promise<void>((resolve) => {
+          release = resolve
+        }),
+      delete: () => {},
+    }
+    const h = await start(gated, { waitUntil: () => false })
+    let answered = false
+    const verified = h.verifier.authenticate(`Bearer ${TOKEN}`, {}, { name: 'no context' }).then(() => {
+      answered = true
+    })
+    await vi.waitFor(() => expect(release).toBeTypeOf('function'))
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    expect(answered).toBe(false)
+    release()
+    await verified
   })
 
   it('keeps at most 64 writes in flight; the rest are skipped and counted', async () => {

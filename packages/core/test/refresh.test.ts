@@ -215,7 +215,11 @@ describe('refresh ahead', () => {
 
   it('hands the refresh to waitUntil with the request whose hit started it (Workers: ctx.waitUntil)', async () => {
     const handed: { task: Promise<unknown>; request: unknown }[] = []
-    h = await warm({ waitUntil: (task, request) => handed.push({ task, request }) })
+    h = await warm({
+      waitUntil: (task, request) => {
+        handed.push({ task, request })
+      },
+    })
     const held = holdAnswers(h)
     const request = { name: 'the request that found the refresh due' }
     h.clock.now = T0 + 850

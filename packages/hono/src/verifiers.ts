@@ -64,19 +64,20 @@ const PROCESS_RUNTIMES: readonly string[] = ['node', 'bun', 'deno']
 
 /**
  * The verifier's `waitUntil` where requests come with an execution context (Workers and other edge
- * runtimes): a refresh ahead, or a miss's write to an `awaitWrites` store, is handed to the
+ * runtimes): a refresh ahead, or a write or delete of an `awaitWrites` store, is handed to the
  * request's `c.executionCtx.waitUntil`, so that it is not cancelled with the response. Only called
- * when such work starts, so Hono's throwing getter (no execution context: `app.request()` in
- * tests, `verify()` without a request) costs nothing per request.
+ * when such work starts, so Hono's throwing getter costs nothing per request. A request without
+ * one (`app.request()` in a test) answers `false`: the verifier then awaits the store work.
  */
-function waitUntilOfContext(task: Promise<unknown>, request: unknown): void {
+function waitUntilOfContext(task: Promise<unknown>, request: unknown): boolean {
   let executionCtx: { waitUntil(task: Promise<unknown>): void }
   try {
     executionCtx = (request as Context).executionCtx
   } catch {
-    return
+    return false
   }
   executionCtx.waitUntil(task)
+  return true
 }
 
 /** Builds and remembers the verifiers of one middleware. */

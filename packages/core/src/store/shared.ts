@@ -50,8 +50,11 @@ export interface SharedCache {
    * promise settles at once, or after the write for a store with `awaitWrites`. Never rejects.
    */
   set(key: string, token: VerifiedM2MToken, verifiedAt: number): Promise<void>
-  /** Deletes in the background. */
-  delete(key: string): void
+  /**
+   * Deletes in the background; like {@link SharedCache.set}, the promise settles at once, or after
+   * the delete for a store with `awaitWrites`. Never rejects.
+   */
+  delete(key: string): Promise<void>
   /** Deletes now: for `invalidate()`, whose caller must learn of a failure. */
   deleteNow(key: string): Promise<void>
   /**
@@ -156,9 +159,7 @@ export function createSharedCache(
       release(key)
       await written
     },
-    delete(key) {
-      background(key, 'delete', () => store.delete(key))
-    },
+    delete: (key) => background(key, 'delete', () => store.delete(key)),
     async deleteNow(key) {
       await store.delete(key)
     },

@@ -69,9 +69,9 @@ export interface CacheStore {
   subscribe?(channel: string, listener: StoreListener): () => void
   /**
    * `true` where the runtime may cancel work that outlives a request and a request may not wait on
-   * another request's I/O (Cloudflare Workers): the verifier then hands each write to the
-   * `waitUntil` option with the request that made it, or, without one, awaits it within that
-   * request, instead of writing in the background.
+   * another request's I/O (Cloudflare Workers): the verifier then hands each write and delete to
+   * the `waitUntil` option with the request that made it, or, without one, awaits it within that
+   * request, instead of running it in the background.
    * @default false
    */
   readonly awaitWrites?: boolean

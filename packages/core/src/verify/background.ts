@@ -7,7 +7,8 @@ import type { WaitUntil } from './options.js'
 
 /**
  * Hands `task` (which never rejects) to `waitUntil` with `request`: `true` when it took it, `false`
- * when it threw (logged once; the caller then awaits the work, or lets it run unwatched).
+ * when it answered `false` (not taken) or threw (logged once); the caller then awaits the work, or
+ * lets it run unwatched.
  *
  * @example
  * ```ts
@@ -21,8 +22,7 @@ export function keepAlive(
   log: LibraryLog,
 ): boolean {
   try {
-    waitUntil(task, request)
-    return true
+    return waitUntil(task, request) !== false
   } catch (error) {
     const reason = error instanceof Error ? error.name : typeof error
     log.once('wait-until', 'error', `the waitUntil option threw (${reason}); going on without it`)

@@ -78,9 +78,12 @@ export interface VerifierJwtOptions {
 
 /**
  * Takes background work the verifier started for `request` (see `VerifierOptions.waitUntil`). The
- * task never rejects; if the function throws, that is logged once and the task runs on regardless.
+ * task never rejects. Answering `false` means "not taken" (this request has no execution context):
+ * a store write or delete is then awaited within the request, as without the option. If the
+ * function throws, that is logged once and the same happens.
  */
-export type WaitUntil = (task: Promise<unknown>, request: unknown) => void
+// biome-ignore lint/suspicious/noConfusingVoidType: `(task, ctx) => ctx.waitUntil(task)` returns void, and must fit
+export type WaitUntil = (task: Promise<unknown>, request: unknown) => void | boolean
 
 /**
  * Options of `createVerifier`.
@@ -146,10 +149,11 @@ export interface VerifierOptions {
   singleFlight?: boolean
   /**
    * Receives the work the verifier starts for a request and does not make it wait for (a refresh
-   * ahead; a miss's write to a store with `awaitWrites`), with the `request` given to
+   * ahead; writes and deletes of a store with `awaitWrites`), with the `request` given to
    * `authenticate()` or `authenticateSync()` (`undefined` from `verify()`). On Cloudflare Workers,
    * hand it to that request's `ExecutionContext.waitUntil`, or the runtime cancels it once the
-   * response is sent and the refresh never lands; the Hono adapter does so itself. Not needed on
+   * response is sent and the refresh never lands; the Hono adapter does so itself. Answer `false`
+   * for a request that has no such context: store work is then awaited instead. Not needed on
    * Node, Bun and Deno.
    *
    * @example

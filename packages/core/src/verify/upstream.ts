@@ -93,7 +93,7 @@ export function createUpstream(ctx: UpstreamContext) {
       // The shared store backs the in-memory tier: asked only when memory has no fresh entry. Its
       // key is an HMAC (async): computed once here and passed on to every later store call.
       key = await ctx.shared.keyOf(token)
-      let stored = await sharedEntry(key)
+      let stored = await sharedEntry(key, request)
       // Every process missing at once: one takes the fleet's lock and verifies, the others wait.
       if ((stored === undefined || now() >= stored.freshUntil) && format === 'opaque') {
         stored = (await ctx.shared.claim(key, (entry) => !revokedHere(entry.token.id))) ?? stored
@@ -126,11 +126,25 @@ export function createUpstream(ctx: UpstreamContext) {
   }
 
   /** The store's entry under `key`, unless its token was revoked through this process. */
-  async function sharedEntry(key: string): Promise<CachedEntry | undefined> {
+  async function sharedEntry(key: string, request: unknown): Promise<CachedEntry | undefined> {
     const stored = await ctx.shared?.get(key)
     if (stored === undefined || !revokedHere(stored.token.id)) return stored
-    ctx.shared?.delete(key)
+    if (ctx.shared !== undefined) await offPath(ctx.shared.delete(key), request)
     return undefined
+  }
+
+  /**
+   * A store write or delete, which the answer does not wait for: it settles at once (bounded
+   * background work), except on a store with `awaitWrites` (Workers), where work may not outlive
+   * the request: there it goes to `waitUntil` with the request, and only without one (or when the
+   * hook does not take it) does the answer wait for it.
+   */
+  async function offPath(work: Promise<void>, request: unknown): Promise<void> {
+    if (ctx.shared?.store.awaitWrites !== true) return
+    const { waitUntil } = config
+    if (waitUntil === undefined || request === undefined || !keepAlive(waitUntil, work, request, ctx.log)) {
+      await work
+    }
   }
 
   async function callUpstream(
@@ -158,7 +172,7 @@ export function createUpstream(ctx: UpstreamContext) {
       const durationMs = performance.now() - started
       const reason = authError.status === 401 ? reasonOf(authError) : undefined
       emit?.('upstream', format, token, { durationMs, errorCode: authError.code, reason }, digest)
-      return handleFailure(token, format, authError, stale, epoch, digest, key)
+      return handleFailure(token, format, authError, stale, epoch, digest, key, request)
     }
     admission?.done()
     emit?.('upstream', format, token, { durationMs: performance.now() - started }, digest)
@@ -197,18 +211,7 @@ export function createUpstream(ctx: UpstreamContext) {
     if (entry === undefined) return
     await keepInMemory(token, entry, digest, epoch)
     if (key === undefined || ctx.shared === undefined) return
-    // Settles at once: the answer does not wait for the store (bounded background writes), except
-    // where work may not outlive the request (a store with `awaitWrites`, e.g. on Workers): there
-    // the write goes to `waitUntil` with the request, and only without one does the answer wait.
-    const written = ctx.shared.set(key, result, at)
-    const { waitUntil } = config
-    if (
-      waitUntil === undefined ||
-      request === undefined ||
-      !keepAlive(waitUntil, written, request, ctx.log)
-    ) {
-      await written
-    }
+    await offPath(ctx.shared.set(key, result, at), request)
   }
 
   /** The in-memory tier (in front of a shared store, if any): what the hot path reads. */
@@ -234,11 +237,12 @@ export function createUpstream(ctx: UpstreamContext) {
     epoch: number,
     digest: Promise<string> | undefined,
     key: string | undefined,
+    request: unknown,
   ): Promise<VerifiedM2MToken> {
     if (error instanceof InvalidTokenError) {
       // A definite "no" ends any stale-if-error grace for this token, here and in the store.
       ctx.memory?.delete(token)
-      if (key !== undefined) ctx.shared?.delete(key)
+      if (key !== undefined && ctx.shared !== undefined) await offPath(ctx.shared.delete(key), request)
       const shown = conceal(error)
       if (ctx.invalidations.current(epoch, token)) ctx.negative?.add(token, format, shown.description)
       logRefusal(reasonOf(shown))

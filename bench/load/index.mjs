@@ -1,5 +1,6 @@
-// The load benchmark: starts the emulator and the servers, measures every row in interleaved
-// rounds, and returns the samples. Every child is stopped before this resolves or rejects.
+// The load benchmark: starts the emulator, then for every round fresh server processes, measures
+// every row in interleaved rounds, and returns the samples. Every child is stopped before this
+// resolves or rejects.
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -98,22 +99,31 @@ export async function runLoadBenchmark(options) {
     const cpuProfDir = profileDir()
     const rows = rowsFor(options.tokens, options)
     const variants = VARIANTS.filter((variant) => rows.some((row) => row.variant === variant))
-    const [{ tokens, subject }, servers] = await Promise.all([
-      createTokens(emulator, Math.max(...options.tokens)),
-      startServers({ frameworks: options.frameworks, variants, emulator, cpuProfDir }),
-    ])
+    const { tokens, subject } = await createTokens(emulator, Math.max(...options.tokens))
     const setupS = ((performance.now() - startedAt) / 1000).toFixed(1)
-    console.error(`emulator, ${tokens.length} tokens and ${servers.size} servers ready in ${setupS} s`)
+    console.error(`emulator and ${tokens.length} tokens ready in ${setupS} s`)
     const context = { emulator, tokens, subject, options }
-    const steps = schedule(options.frameworks, options.rounds, rows).flatMap((steps, round) =>
-      steps.map((step) => ({ ...step, round })),
-    )
+    const rounds = schedule(options.frameworks, options.rounds, rows)
+    const total = rounds.reduce((n, steps) => n + steps.length, 0)
     const samples = []
-    for (const { framework, row, round } of steps) {
-      const server = servers.get(`${framework}/${row.variant}`)
-      const sample = await measureStep({ server, row, round, context })
-      samples.push(sample)
-      logStep(sample, samples.length, steps.length, startedAt)
+    for (const [round, steps] of rounds.entries()) {
+      // Fresh processes every round: two processes of one and the same server can differ by 15-20
+      // µs of CPU per request for the whole of their life (V8 state settled at start-up, measured
+      // on this machine); a row measured in one process only would carry that as a bias.
+      const servers = await startServers({
+        frameworks: options.frameworks,
+        variants,
+        emulator,
+        cpuProfDir,
+        round,
+      })
+      for (const { framework, row } of steps) {
+        const server = servers.get(`${framework}/${row.variant}`)
+        const sample = await measureStep({ server, row, round, context })
+        samples.push(sample)
+        logStep(sample, samples.length, total, startedAt)
+      }
+      await Promise.all([...servers.values()].map((server) => server.stop()))
     }
     return { samples, cpuProfDir }
   } finally {

@@ -58,7 +58,9 @@ function settings(o) {
 function notes(frameworks) {
   return [
     '- Processes: autocannon runs in the runner process; each server (one per framework and variant) in its',
-    '  own child process; the emulator in another child. Every row checks, before it is measured, that a',
+    '  own child process, started afresh for every round (two processes of the same server can differ by',
+    '  15-20 µs of CPU per request for their whole life on this machine, so no row is measured in one process',
+    '  only); the emulator in another child. Every row checks, before it is measured, that a',
     '  request with its first and last token answers 200 with the sending machine as subject and (auth rows)',
     '  that a request without credentials is refused; any non-2xx or socket error during a run fails the run.',
     '- Rounds interleave the rows (A B C D, then D C B A, ...). Each cell is the median over rounds; "vs (a)"',

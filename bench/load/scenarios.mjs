@@ -1,6 +1,6 @@
 // What is measured: the rows of the table and the order in which they run.
 
-/** Server variants: each (framework, variant) is one server process. */
+/** Server variants: each (framework, variant) is one server process per round. */
 export const VARIANTS = ['none', 'noop', 'm2m', 'm2m-nocache', 'clerk']
 
 /**

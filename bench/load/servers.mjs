@@ -1,5 +1,5 @@
-// Starts the measured servers: one child process per (framework, variant), each preloaded with
-// the loopback-only fetch guard and, when BENCH_CPU_PROF=1, run under --cpu-prof.
+// Starts the measured servers of one round: one child process per (framework, variant), each
+// preloaded with the loopback-only fetch guard and, when BENCH_CPU_PROF=1, run under --cpu-prof.
 import { fileURLToPath } from 'node:url'
 import { startChild } from './processes.mjs'
 
@@ -26,7 +26,7 @@ function childEnv(config) {
   }
 }
 
-function execArgv(framework, variant, cpuProfDir) {
+function execArgv(framework, variant, cpuProfDir, round) {
   const argv = ['--import', GUARD]
   if (cpuProfDir !== undefined) {
     argv.push(
@@ -34,13 +34,13 @@ function execArgv(framework, variant, cpuProfDir) {
       '--cpu-prof-dir',
       cpuProfDir,
       '--cpu-prof-name',
-      `${framework}-${variant}.cpuprofile`,
+      `${framework}-${variant}-round${round + 1}.cpuprofile`,
     )
   }
   return argv
 }
 
-async function startServer(framework, variant, emulator, cpuProfDir) {
+async function startServer(framework, variant, emulator, cpuProfDir, round) {
   const config = {
     framework,
     variant,
@@ -55,7 +55,7 @@ async function startServer(framework, variant, emulator, cpuProfDir) {
     name,
     env: childEnv(config),
     inheritEnv: false,
-    execArgv: execArgv(framework, variant, cpuProfDir),
+    execArgv: execArgv(framework, variant, cpuProfDir, round),
   })
   return {
     name,
@@ -69,17 +69,17 @@ async function startServer(framework, variant, emulator, cpuProfDir) {
 }
 
 /**
- * Starts a server for every framework x variant, two at a time (2 cores). Resolves a map from
- * `framework/variant` to { name, baseUrl, stop }.
+ * Starts a server for every framework x variant, two at a time (2 cores), for round `round`.
+ * Resolves a map from `framework/variant` to { name, baseUrl, stop }.
  */
-export async function startServers({ frameworks, variants, emulator, cpuProfDir }) {
+export async function startServers({ frameworks, variants, emulator, cpuProfDir, round = 0 }) {
   const jobs = frameworks.flatMap((framework) => variants.map((variant) => [framework, variant]))
   const servers = new Map()
   let next = 0
   const worker = async () => {
     while (next < jobs.length) {
       const [framework, variant] = jobs[next++]
-      servers.set(`${framework}/${variant}`, await startServer(framework, variant, emulator, cpuProfDir))
+      servers.set(`${framework}/${variant}`, await startServer(framework, variant, emulator, cpuProfDir, round))
     }
   }
   await Promise.all(Array.from({ length: START_CONCURRENCY }, worker))

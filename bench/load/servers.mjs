@@ -79,7 +79,10 @@ export async function startServers({ frameworks, variants, emulator, cpuProfDir,
   const worker = async () => {
     while (next < jobs.length) {
       const [framework, variant] = jobs[next++]
-      servers.set(`${framework}/${variant}`, await startServer(framework, variant, emulator, cpuProfDir, round))
+      servers.set(
+        `${framework}/${variant}`,
+        await startServer(framework, variant, emulator, cpuProfDir, round),
+      )
     }
   }
   await Promise.all(Array.from({ length: START_CONCURRENCY }, worker))

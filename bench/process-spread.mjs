@@ -12,6 +12,7 @@ import { createTokens, startEmulatorProcess } from './load/emulator.mjs'
 import { runLoad } from './load/measure.mjs'
 import { stopAll } from './load/processes.mjs'
 import { startServers } from './load/servers.mjs'
+import { median } from './load/summary.mjs'
 
 const { values } = parseArgs({
   options: {
@@ -29,11 +30,6 @@ if (![processes, rounds, durationS].every((n) => Number.isFinite(n) && n > 0)) {
   throw new Error('--processes, --rounds and --duration must be positive numbers')
 }
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
-}
 const cpuOf = async (server) => {
   const { user, system } = await server.cpu()
   return user + system

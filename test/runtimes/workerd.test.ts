@@ -112,30 +112,16 @@ describeRuntime(
     })
 
     it('answers a miss without waiting for the shared store write, which still lands (waitUntil)', async () => {
-      const { emulator, sender } = fixture()
-      const options = JSON.stringify({
-        secretKey: emulator.secretKey,
-        apiUrl: emulator.url,
-        machineId: emulator.machines[1]!.id,
-      })
-      // A store whose writes take 1.5 s, with awaitWrites as a Workers store has it (work may not
-      // outlive the request): without waitUntil the miss's answer would wait for the write.
-      const script = await bundleWorkerSource(`
-        import { Hono } from 'hono'
-        import { m2mAuth } from '@m2m-auth/hono'
-        const entries = new Map()
-        const store = {
-          awaitWrites: true,
-          get: async (key) => entries.get(key),
-          set: (key, entry) => new Promise((resolve) => setTimeout(() => resolve(entries.set(key, entry)), 1500)),
-          delete: async (key) => void entries.delete(key),
-        }
-        const auth = m2mAuth({ ...${options}, cache: { store } })
-        const app = new Hono()
+      const { sender } = fixture()
+      // A store whose writes take 1.5 s: without waitUntil the miss's answer would wait for them.
+      const script = await slowStoreWorker(
+        1500,
+        `const app = new Hono()
           .get('/stored', (c) => c.json({ entries: entries.size }))
           .use('/orders', auth)
           .get('/orders', (c) => c.json({ caller: c.var.m2m.subject }))
-        export default { fetch: app.fetch }`)
+        export default { fetch: app.fetch }`,
+      )
       const mf = new Miniflare({ modules: true, script, compatibilityDate: '2026-04-01' })
       try {
         const res = await mf.dispatchFetch('http://example.test/orders', { headers: bearer(await issue()) })
@@ -153,33 +139,21 @@ describeRuntime(
     })
 
     it('awaits the store write of a request that has no execution context (app.request() in a test)', async () => {
-      const { emulator, sender } = fixture()
-      const options = JSON.stringify({
-        secretKey: emulator.secretKey,
-        apiUrl: emulator.url,
-        machineId: emulator.machines[1]!.id,
-      })
+      const { sender } = fixture()
       // The outer Worker calls its app in-process, without an execution context: nothing could
       // keep the write alive, so the answer must wait for it rather than leave it to be cancelled.
-      const script = await bundleWorkerSource(`
-        import { Hono } from 'hono'
-        import { m2mAuth } from '@m2m-auth/hono'
-        const entries = new Map()
-        const store = {
-          awaitWrites: true,
-          get: async (key) => entries.get(key),
-          set: (key, entry) => new Promise((resolve) => setTimeout(() => resolve(entries.set(key, entry)), 300)),
-          delete: async (key) => void entries.delete(key),
-        }
-        const app = new Hono()
-          .use('/orders', m2mAuth({ ...${options}, cache: { store } }))
+      const script = await slowStoreWorker(
+        300,
+        `const app = new Hono()
+          .use('/orders', auth)
           .get('/orders', (c) => c.json({ caller: c.var.m2m.subject }))
         export default {
           async fetch(request, env) {
             const inner = await app.request('/orders', { headers: request.headers }, env)
             return Response.json({ status: inner.status, body: await inner.json(), entries: entries.size })
           },
-        }`)
+        }`,
+      )
       const mf = new Miniflare({ modules: true, script, compatibilityDate: '2026-04-01' })
       try {
         const res = await mf.dispatchFetch('http://example.test/', { headers: bearer(await issue()) })
@@ -188,6 +162,32 @@ describeRuntime(
         await mf.dispose()
       }
     })
+
+    /**
+     * A Worker with `entries` (a Map), a `store` over it whose writes take `writeMs` (with
+     * `awaitWrites`, as a Workers store has it) and `auth`, m2m-auth over that store; `body` builds
+     * the app and its default export.
+     */
+    async function slowStoreWorker(writeMs: number, body: string): Promise<string> {
+      const { emulator } = fixture()
+      const options = JSON.stringify({
+        secretKey: emulator.secretKey,
+        apiUrl: emulator.url,
+        machineId: emulator.machines[1]!.id,
+      })
+      return bundleWorkerSource(`
+        import { Hono } from 'hono'
+        import { m2mAuth } from '@m2m-auth/hono'
+        const entries = new Map()
+        const store = {
+          awaitWrites: true,
+          get: async (key) => entries.get(key),
+          set: (key, entry) => new Promise((resolve) => setTimeout(() => resolve(entries.set(key, entry)), ${writeMs})),
+          delete: async (key) => void entries.delete(key),
+        }
+        const auth = m2mAuth({ ...${options}, cache: { store } })
+        ${body}`)
+    }
 
     it('does not make one request await the upstream call of another (no single-flight on Workers)', async () => {
       const { emulator, target } = fixture()

@@ -79,6 +79,20 @@ export async function startFixture(): Promise<Fixture> {
   }
   const admin = await connect()
 
+  async function countSubscribers(): Promise<number> {
+    const channels = (await admin.sendCommand(['PUBSUB', 'CHANNELS', '*m2m:v2:*'])) as string[]
+    if (channels.length === 0) return 0
+    const counts = (await admin.sendCommand(['PUBSUB', 'NUMSUB', ...channels])) as (string | number)[]
+    return counts.filter((_, i) => i % 2 === 1).reduce((sum: number, n) => sum + Number(n), 0)
+  }
+  async function untilSubscribers(count: number, withinMs = 10_000): Promise<void> {
+    const deadline = Date.now() + withinMs
+    while ((await countSubscribers()) < count) {
+      if (Date.now() > deadline) throw new Error(`the verifier was not listening within ${withinMs} ms`)
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+  }
+
   return {
     emulator,
     redis,
@@ -87,6 +101,7 @@ export async function startFixture(): Promise<Fixture> {
     admin,
     connect,
     async verifier(options = {}, { client, ...storeOptions } = {}) {
+      const listening = storeOptions.broadcast === false ? undefined : await countSubscribers()
       const store = createRedisStore(client ?? (await connect()), {
         onError: () => undefined,
         // Not the 50 ms default: on a loaded 2-core machine a Redis call may take longer, and a
@@ -95,7 +110,7 @@ export async function startFixture(): Promise<Fixture> {
         ...storeOptions,
       })
       stores.push(store)
-      return createVerifier({
+      const verifier = createVerifier({
         secretKey: api.secretKey,
         apiUrl: emulator.url,
         fetch: loopbackFetch,
@@ -103,16 +118,16 @@ export async function startFixture(): Promise<Fixture> {
         ...options,
         cache: { store, ...(options.cache || {}) },
       })
+      // A verifier in steady state, as a process of a running fleet is: listening on the channel.
+      // Its subscription coming up drops whatever it has in flight (it may have missed a
+      // revocation), so a test that verifies at once could find nothing cached or written.
+      if (listening !== undefined) await untilSubscribers(listening + 1)
+      return verifier
     },
     token: () => issueToken(emulator.url, caller.secretKey),
     verifyCalls: () => emulator.stats().verify,
     entries: () => readAll(admin),
-    async subscribers(): Promise<number> {
-      const channels = (await admin.sendCommand(['PUBSUB', 'CHANNELS', '*m2m:v2:*'])) as string[]
-      if (channels.length === 0) return 0
-      const counts = (await admin.sendCommand(['PUBSUB', 'NUMSUB', ...channels])) as (string | number)[]
-      return counts.filter((_, i) => i % 2 === 1).reduce((sum: number, n) => sum + Number(n), 0)
-    },
+    subscribers: countSubscribers,
     async close() {
       for (const store of stores) await store.close() // the subscriber connections they opened
       for (const client of clients) client.destroy()

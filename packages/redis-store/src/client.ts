@@ -1,18 +1,18 @@
 /**
- * The few Redis commands the store needs, as structural types: a node-redis 5 client satisfies
+ * The few Redis commands the store needs, as structural types: a node-redis 5 or 6 client satisfies
  * {@link RedisClientLike} as is, so this package imports no Redis library at run time. ioredis
  * spells `SET ... PX` differently; {@link fromIoredis} adapts it.
  */
 
 /**
- * The expiry options passed to {@link RedisClientLike.set}. node-redis 5 reads `expiration`;
- * `PX` carries the same value because node-redis 4 reads only that (and 5 ignores it when
+ * The expiry options passed to {@link RedisClientLike.set}. node-redis 5 and 6 read `expiration`;
+ * `PX` carries the same value because node-redis 4 reads only that (and 5 and 6 ignore it when
  * `expiration` is present). Without either, entries would never expire.
  */
 export interface RedisSetOptions {
   expiration: { type: 'PX'; value: number }
   PX: number
-  /** Set only when the key does not exist (the fleet lock): node-redis 5 reads `condition`, 4 `NX`. */
+  /** Set only when the key does not exist (the fleet lock): node-redis 5 and 6 read `condition`, 4 `NX`. */
   condition?: 'NX'
   NX?: true
 }
@@ -27,14 +27,14 @@ export interface RedisSubscriberLike {
   subscribe(channel: string, listener: (message: string, channel: string) => unknown): PromiseLike<unknown>
   // biome-ignore lint/suspicious/noExplicitAny: EventEmitter's own listener type
   on(event: 'ready' | 'error' | 'end', listener: (...args: any[]) => void): unknown
-  /** Closes the connection at once (node-redis 5 `destroy`, 4 `disconnect`). */
+  /** Closes the connection at once (node-redis 5 and 6 `destroy`, 4 `disconnect`). */
   destroy?(): unknown
   disconnect?(): unknown
 }
 
 /**
  * What {@link createRedisStore} calls: `GET`, `SET key value PX ms` and `DEL`, each answering with
- * a promise. A node-redis 5 client (`createClient()`, connected) fits without an adapter.
+ * a promise. A node-redis 5 or 6 client (`createClient()`, connected) fits without an adapter.
  *
  * @example
  * ```ts

@@ -214,7 +214,7 @@ function checkOptions(
   checkKnownKeys(options, REDIS_STORE_OPTION_KEYS)
   if (!hasMethods(client, ['get', 'set', 'del'])) {
     throw new TypeError(
-      'createRedisStore: the client must have get, set and del methods (a node-redis 5 client, or fromIoredis(redis))',
+      'createRedisStore: the client must have get, set and del methods (a node-redis client, or fromIoredis(redis))',
     )
   }
   const canBroadcast = typeof client.publish === 'function' && typeof client.duplicate === 'function'

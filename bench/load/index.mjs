@@ -19,13 +19,16 @@ function profileDir() {
 /** Connections of the pass that fills a cache with every token (latency-bound: more help). */
 const FILL_CONNECTIONS = 32
 
+/** The variants whose cache the warm-up fills. */
+const CACHED = new Set(['m2m', 'm2m-held'])
+
 /**
  * Warms the server up (results dropped): a cached variant first gets one request per token (so
  * its cache is warm), then every variant gets `warmupS` seconds of the measured load.
  */
 async function warmUp(load, row, warmupS) {
   const runs = []
-  if (row.tokens > 1 && row.variant === 'm2m') {
+  if (row.tokens > 1 && CACHED.has(row.variant)) {
     const fill = {
       amount: row.tokens,
       connections: Math.min(FILL_CONNECTIONS, row.tokens),

@@ -1,7 +1,7 @@
 // What is measured: the rows of the table and the order in which they run.
 
 /** Server variants: each (framework, variant) is one server process per round. */
-export const VARIANTS = ['none', 'noop', 'm2m', 'm2m-nocache', 'clerk']
+export const VARIANTS = ['none', 'noop', 'm2m', 'm2m-held', 'm2m-nocache', 'clerk']
 
 /**
  * The rows measured for each framework. `tokens` is how many distinct tokens the requests rotate
@@ -11,12 +11,15 @@ export const VARIANTS = ['none', 'noop', 'm2m', 'm2m-nocache', 'clerk']
  *
  * @param {number[]} manyCounts distinct tokens of each group of many-token rows (the first also
  *   gets a Clerk row, and keeps the keys `bMany`/`dMany` that the targets read)
- * @param {{ quick?: boolean, rate?: number }} [mode] --quick leaves out the many-token no-op rows;
+ * @param {{ quick?: boolean, rate?: number }} [mode] --quick leaves out the many-token no-op rows
+ *   and the (h) control;
  *   --rate keeps only the no-auth, no-op and cached m2m-auth rows (the others cannot keep up a rate)
  */
 export function rowsFor(manyCounts, { quick = false, rate } = {}) {
   const rows = allRows(manyCounts, quick)
-  return rate === undefined ? rows : rows.filter((row) => ['none', 'noop', 'm2m'].includes(row.variant))
+  return rate === undefined
+    ? rows
+    : rows.filter((row) => ['none', 'noop', 'm2m', 'm2m-held'].includes(row.variant))
 }
 
 function allRows(manyCounts, quick) {
@@ -44,6 +47,17 @@ function allRows(manyCounts, quick) {
       baseline: a,
       control,
     })
+    // The (b) row without its re-verifications: what the many-token hit costs, and (from the
+    // difference) what the re-verifications cost.
+    if (i === 0 && !quick)
+      rows.push({
+        key: 'hMany',
+        label: `(h) m2m-auth, ${n} tokens, none re-verified during the run (control)`,
+        variant: 'm2m-held',
+        tokens,
+        baseline: a,
+        control: nn,
+      })
     if (i === 0)
       rows.push({
         key: 'dMany',

@@ -6,7 +6,7 @@
 import { failStartup, serveCommands } from './child-ipc.mjs'
 
 const FRAMEWORKS = new Set(['express', 'fastify', 'hono'])
-const VARIANTS = new Set(['none', 'noop', 'm2m', 'm2m-nocache', 'clerk'])
+const VARIANTS = new Set(['none', 'noop', 'm2m', 'm2m-held', 'm2m-nocache', 'clerk'])
 
 try {
   const config = JSON.parse(process.env.BENCH_SERVER ?? '{}')

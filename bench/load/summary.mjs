@@ -43,19 +43,18 @@ function pairedCpuDiff(byRound, key, otherKey) {
 }
 
 /**
- * Server CPU per re-verification, in µs: what the many-token (b) row adds over its no-op control,
- * minus what the single-token (b) row adds over its own (which cancels the hit and the rotating
- * load), divided by that row's token-service calls per request. Paired within each round; NaN
- * without the many-token control (--quick) or without calls.
+ * Server CPU per re-verification, in µs: what the many-token (b) row costs per request over the (h)
+ * control (the same tokens, load and hits, none of them re-verified during the run), divided by the
+ * (b) row's token-service calls per request. Paired within each round; NaN without the control
+ * (--quick) or without calls.
  */
 function refreshCpu(byRound) {
   const perRequest = (s) => s.cpuUs / s.result.total
   return median(
     byRound.map((m) => {
-      const [b, n, bMany, nMany] = ['b', 'n', 'bMany', 'nMany'].map((key) => m.get(key))
-      if (![b, n, bMany, nMany].every(ok) || bMany.calls === 0) return Number.NaN
-      const extra = perRequest(bMany) - perRequest(nMany) - (perRequest(b) - perRequest(n))
-      return extra / (bMany.calls / bMany.result.total)
+      const [bMany, hMany] = [m.get('bMany'), m.get('hMany')]
+      if (!ok(bMany) || !ok(hMany) || bMany.calls === 0) return Number.NaN
+      return (perRequest(bMany) - perRequest(hMany)) / (bMany.calls / bMany.result.total)
     }),
   )
 }
@@ -100,6 +99,8 @@ export function summarize(samples, { frameworks, rounds, rows }) {
         bOverD: pairedRatio(byRound, 'b', 'd'),
         manyBOverD: pairedRatio(byRound, 'bMany', 'dMany'),
         manyBOverA: pairedRatio(byRound, 'bMany', 'aMany'),
+        manyHOverA: pairedRatio(byRound, 'hMany', 'aMany'),
+        manyBOverH: pairedRatio(byRound, 'bMany', 'hMany'),
       },
       refreshCpuUs: refreshCpu(byRound),
     }

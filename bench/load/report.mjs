@@ -114,11 +114,13 @@ const us = (n) => (Number.isFinite(n) ? `${n.toFixed(1)} µs` : 'n/a')
  * how far the re-verifications account for the many-token row's req/s below no auth.
  */
 function cpuFigures(summary) {
-  return summary.map(({ framework, rows, refreshCpuUs, ratios }) => {
+  return summary.map(({ framework, rows, refreshCpu, ratios }) => {
     const over = (key) => rows.find((r) => r.row.key === key)?.cpuOverControlUs
     const held = rows.some((r) => r.row.key === 'hMany')
       ? `; without re-verifications in the run (h) ${signed(over('hMany'))} µs and ${ratio(ratios.manyHOverA)} ` +
-        `of no auth, (b) / (h) = ${ratio(ratios.manyBOverH)}; server CPU per re-verification ${us(refreshCpuUs)}`
+        `of no auth, (b) / (h) = ${ratio(ratios.manyBOverH)}; (b) - (h) by round ` +
+        `${refreshCpu.byRound.map(signed).join(' / ')} µs per request, so server CPU per re-verification ` +
+        `${us(refreshCpu.perCallUs)} (median of the rounds; the rounds' spread is that of the processes)`
       : ''
     return (
       `- ${framework}: (b) over the no-op control ${signed(over('b'))} µs per request with 1 token, ` +

@@ -43,20 +43,18 @@ function pairedCpuDiff(byRound, key, otherKey) {
 }
 
 /**
- * Server CPU per re-verification, in µs: what the many-token (b) row costs per request over the (h)
- * control (the same tokens, load and hits, none of them re-verified during the run), divided by the
- * (b) row's token-service calls per request. Paired within each round; NaN without the control
- * (--quick) or without calls.
+ * What the re-verifications cost the server, from the many-token (b) row and its (h) control (the
+ * same tokens, load and hits, none of them re-verified during the run), paired within each round:
+ * `byRound`, (b) - (h) in µs of server CPU per request (NaN where either is missing), and `perCallUs`,
+ * the median over rounds of that difference divided by (b)'s token-service calls per request (NaN
+ * without the control, as with --quick, or without calls).
  */
 function refreshCpu(byRound) {
   const perRequest = (s) => s.cpuUs / s.result.total
-  return median(
-    byRound.map((m) => {
-      const [bMany, hMany] = [m.get('bMany'), m.get('hMany')]
-      if (!ok(bMany) || !ok(hMany) || bMany.calls === 0) return Number.NaN
-      return (perRequest(bMany) - perRequest(hMany)) / (bMany.calls / bMany.result.total)
-    }),
-  )
+  const pairs = byRound.map((m) => [m.get('bMany'), m.get('hMany')])
+  const diff = ([b, h]) => (ok(b) && ok(h) ? perRequest(b) - perRequest(h) : Number.NaN)
+  const perCall = ([b, h]) => (ok(b) && b.calls > 0 ? diff([b, h]) / (b.calls / b.result.total) : Number.NaN)
+  return { byRound: pairs.map(diff), perCallUs: median(pairs.map(perCall)) }
 }
 
 /** Groups samples of one framework by round: Map rowKey -> sample, per round. */
@@ -102,7 +100,7 @@ export function summarize(samples, { frameworks, rounds, rows }) {
         manyHOverA: pairedRatio(byRound, 'hMany', 'aMany'),
         manyBOverH: pairedRatio(byRound, 'bMany', 'hMany'),
       },
-      refreshCpuUs: refreshCpu(byRound),
+      refreshCpu: refreshCpu(byRound),
     }
   })
 }

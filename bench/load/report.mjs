@@ -122,9 +122,10 @@ function cpuFigures(summary) {
         `${refreshCpu.byRound.map(signed).join(' / ')} µs per request, so server CPU per re-verification ` +
         `${us(refreshCpu.perCallUs)} (median of the rounds; the rounds' spread is that of the processes)`
       : ''
+    const usText = (n) => (Number.isFinite(n) ? `${signed(n)} µs` : 'not measured')
     return (
-      `- ${framework}: (b) over the no-op control ${signed(over('b'))} µs per request with 1 token, ` +
-      `${signed(over('bMany'))} µs with many tokens${held}`
+      `- ${framework}: (b) over the no-op control ${usText(over('b'))} per request with 1 token, ` +
+      `${usText(over('bMany'))} with many tokens${held}`
     )
   })
 }

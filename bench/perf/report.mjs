@@ -4,6 +4,9 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { drawChart } from './chart.mjs'
 
+/** A difference in ms with its sign (a miss can read faster than the bare call in a noisy run). */
+const signedMs = (ms) => `${ms >= 0 ? '+' : ''}${ms.toFixed(3)}`
+
 function read(dir, name) {
   const path = join(dir, `${name}.json`)
   return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : undefined
@@ -46,7 +49,7 @@ function refreshLines(r) {
   const m = r.miss
   lines.push(
     '',
-    `**Cost of a miss** over a bare undici request to the same loopback fake (no latency): median latency ${m.missMs.toFixed(3)} ms vs ${m.bareMs.toFixed(3)} ms (+${(m.missMs - m.bareMs).toFixed(3)} ms), client CPU ${m.missCpuUs.toFixed(0)} µs vs ${m.bareCpuUs.toFixed(0)} µs per call.`,
+    `**Cost of a miss** over a bare undici request to the same loopback fake (no latency): median latency ${m.missMs.toFixed(3)} ms vs ${m.bareMs.toFixed(3)} ms (${signedMs(m.missMs - m.bareMs)} ms), client CPU ${m.missCpuUs.toFixed(0)} µs vs ${m.bareCpuUs.toFixed(0)} µs per call.`,
     '',
   )
   return lines

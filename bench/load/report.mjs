@@ -108,6 +108,7 @@ function busyWarning(run) {
 }
 
 const us = (n) => (Number.isFinite(n) ? `${n.toFixed(1)} µs` : 'n/a')
+const signedUs = (n) => (Number.isFinite(n) ? `${signed(n)} µs` : 'not measured')
 
 /**
  * What the cached rows cost in server CPU: over the no-op control, and per re-verification; and
@@ -117,15 +118,14 @@ function cpuFigures(summary) {
   return summary.map(({ framework, rows, refreshCpu, ratios }) => {
     const over = (key) => rows.find((r) => r.row.key === key)?.cpuOverControlUs
     const held = rows.some((r) => r.row.key === 'hMany')
-      ? `; without re-verifications in the run (h) ${signed(over('hMany'))} µs and ${ratio(ratios.manyHOverA)} ` +
+      ? `; without re-verifications in the run (h) ${signedUs(over('hMany'))} and ${ratio(ratios.manyHOverA)} ` +
         `of no auth, (b) / (h) = ${ratio(ratios.manyBOverH)}; (b) - (h) by round ` +
         `${refreshCpu.byRound.map(signed).join(' / ')} µs per request, so server CPU per re-verification ` +
         `${us(refreshCpu.perCallUs)} (median of the rounds; the rounds' spread is that of the processes)`
       : ''
-    const usText = (n) => (Number.isFinite(n) ? `${signed(n)} µs` : 'not measured')
     return (
-      `- ${framework}: (b) over the no-op control ${usText(over('b'))} per request with 1 token, ` +
-      `${usText(over('bMany'))} with many tokens${held}`
+      `- ${framework}: (b) over the no-op control ${signedUs(over('b'))} per request with 1 token, ` +
+      `${signedUs(over('bMany'))} with many tokens${held}`
     )
   })
 }

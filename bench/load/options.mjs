@@ -18,6 +18,10 @@ export const USAGE = `Usage: pnpm bench [options]   (= turbo run build && node b
                        server CPU per request of rows at the same rate is then comparable to a
                        fraction of a µs; runs only the no-auth, no-op and cached m2m-auth rows, and
                        writes its own section of bench/RESULTS.md
+  --goal               only the rows of the many-token goal: no auth, the no-op control, m2m-auth and
+                       its (h) control, with the first --tokens count; meant for many short rounds
+                       (each round has fresh server processes, so the medians average over many
+                       processes); implies --only load; writes its own section of bench/RESULTS.md
   --frameworks LIST    comma-separated subset of ${FRAMEWORKS.join(',')} (default all)
   --only load|micro    run only the load benchmark or only the micro-benchmarks (default both)
   --write / --no-write write the load section of bench/RESULTS.md (default: write unless --quick)
@@ -61,6 +65,7 @@ export function parseOptions(argv) {
       connections: { type: 'string' },
       latency: { type: 'string' },
       rate: { type: 'string' },
+      goal: { type: 'boolean', default: false },
       tokens: { type: 'string' },
       frameworks: { type: 'string' },
       only: { type: 'string' },
@@ -72,11 +77,16 @@ export function parseOptions(argv) {
   const quick = values.quick
   const only = values.only ?? 'all'
   if (!['all', 'load', 'micro'].includes(only)) throw new Error('--only must be load or micro')
+  if (values.goal && (quick || values.rate !== undefined))
+    throw new Error('--goal runs its own rows: it excludes --quick and --rate')
+  if (values.goal && only === 'micro') throw new Error('--goal is a load benchmark: it excludes --only micro')
   if (values.write && values['no-write']) throw new Error('--write and --no-write exclude each other')
   return {
     help: values.help,
     quick,
-    only,
+    goal: values.goal,
+    // A goal run is a load run: the micro-benchmarks would only make it longer.
+    only: values.goal ? 'load' : only,
     write: values.write ?? (values['no-write'] ? false : !quick),
     rounds: number('rounds', values.rounds ?? (quick ? '1' : '3'), { min: 1, integer: true }),
     durationS: number('duration', values.duration ?? (quick ? '0.8' : '10'), { min: 0.5 }),

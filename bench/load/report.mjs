@@ -3,6 +3,7 @@
 import { cpus, loadavg, release, totalmem, type } from 'node:os'
 import { CACHE_TTL_MS, HELD_TTL_MS } from './apps/common.mjs'
 import { CLERK_MIDDLEWARE } from './scenarios.mjs'
+import { MANY_TOKENS_GOAL, median } from './summary.mjs'
 
 const int = (n) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a')
 const ms = (n) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a')
@@ -55,7 +56,7 @@ function settings(o) {
   )
 }
 
-function notes(frameworks) {
+function notes() {
   return [
     '- Processes: autocannon runs in the runner process; each server (one per framework and variant) in its',
     '  own child process, started afresh for every round (two processes of the same server can differ by',
@@ -86,6 +87,12 @@ function notes(frameworks) {
     `  \`ttlMs: ${HELD_TTL_MS}\`, so that no entry is re-verified during the run. (b) - (h) is what the`,
     '  re-verifications cost (server CPU per re-verification = that difference per request, divided by',
     "  (b)'s token-service calls per request); (h) - (n) is what the many-token hit costs.",
+  ]
+}
+
+/** How the Clerk rows were set up (a goal run has none). */
+function clerkNotes(frameworks) {
+  return [
     ...frameworks.map((f) => `- (d) ${f}: ${CLERK_MIDDLEWARE[f]}.`),
     '- Clerk setup (offline): `secretKey` = the emulator instance key (sk_test_, required because',
     '  `clerkMiddleware` accepts any token type), `machineSecretKey` = the receiving machine key (ak_, used for',
@@ -124,11 +131,34 @@ function cpuFigures(summary) {
         `${us(refreshCpu.perCallUs)} (median of the rounds; the rounds' spread is that of the processes)`
       : ''
     return (
-      `- ${framework}: (b) over the no-op control ${signedUs(over('b'))} per request with 1 token, ` +
+      `- ${framework}: (b) over the no-op control ` +
+      // A goal run (--goal) has no single-token rows.
+      (rows.some((r) => r.row.key === 'b') ? `${signedUs(over('b'))} per request with 1 token, ` : '') +
       `${signedUs(over('bMany'))} with many tokens${held}`
     )
   })
 }
+
+/** Per framework: the goal's paired ratio round by round, its quartiles and the CPU behind it. */
+function goalFigures(summary) {
+  return summary.map(({ framework, goal }) => {
+    const [q1, q3] = goal.quartiles
+    return (
+      `- ${framework}: (b) / (a), ${goal.measured} rounds: median ${ratio(median(goal.byRound))}, ` +
+      `quartiles ${ratio(q1)} .. ${ratio(q3)}, ${goal.reached} of ${goal.measured} rounds at or above ` +
+      `${MANY_TOKENS_GOAL}; by round ${goal.byRound.map(ratio).join(' / ')}. Server CPU per request over ` +
+      `no auth (median of paired differences): (b) ${signedUs(goal.cpuOverNoAuthUs)}, the no-op control ` +
+      `${signedUs(goal.controlCpuOverNoAuthUs)}`
+    )
+  })
+}
+
+const GOAL_NOTES = [
+  '- `--goal`: only the rows of the many-token goal, (a), (n), (b) and (h) below, in many short rounds.',
+  '  Every round starts fresh server processes, so N rounds sample N processes of each row: the medians',
+  '  and quartiles of the ratios paired within a round average over the lifelong CPU differences that',
+  '  separate two processes of the same server on this machine.',
+]
 
 const RATE_NOTES = [
   '- Open loop: autocannon offers the same number of requests per second to every row (`--rate`), so',
@@ -141,8 +171,13 @@ const RATE_NOTES = [
 export function renderMarkdown({ run, summary, targets, problems }) {
   const o = run.options
   const fixedRate = o.rate !== undefined
+  const heading = fixedRate
+    ? '## Load benchmark at a fixed offered rate'
+    : o.goal
+      ? '## Load benchmark: the many-token goal in many short rounds'
+      : '## Load benchmark'
   const lines = [
-    fixedRate ? '## Load benchmark at a fixed offered rate' : '## Load benchmark',
+    heading,
     '',
     `- Command: \`${run.command}\` (settings: ${settings(o)})`,
     `- Machine: ${run.machine}; Node ${run.node}; load average ${run.loadStart.toFixed(2)} at start, ${loadavg()[0].toFixed(2)} at end`,
@@ -156,9 +191,19 @@ export function renderMarkdown({ run, summary, targets, problems }) {
     ...cpuFigures(summary),
     '',
   ]
-  // At a fixed rate every row answers the same req/s: the ratio targets have nothing to say.
-  if (!fixedRate) lines.push('**Targets**', '', ...targets.map((t) => `- ${t.status} ${t.text}`), '')
+  if (o.goal) lines.push('**The goal, round by round**', '', ...goalFigures(summary), '')
+  // At a fixed rate every row answers the same req/s: the ratio targets have nothing to say. A goal
+  // run leaves out the rows of the other targets.
+  const measured = o.goal ? targets.filter((t) => t.status !== 'N/A') : targets
+  if (!fixedRate) lines.push('**Targets**', '', ...measured.map((t) => `- ${t.status} ${t.text}`), '')
   if (problems.length > 0) lines.push('**Problems (correctness)**', '', ...problems.map((p) => `- ${p}`), '')
-  lines.push('**How it was measured**', '', ...(fixedRate ? RATE_NOTES : []), ...notes(o.frameworks))
+  lines.push(
+    '**How it was measured**',
+    '',
+    ...(fixedRate ? RATE_NOTES : []),
+    ...(o.goal ? GOAL_NOTES : []),
+    ...notes(),
+  )
+  if (!o.goal) lines.push(...clerkNotes(o.frameworks))
   return lines.join('\n')
 }

@@ -9,9 +9,17 @@ export const END_MARKER = '<!-- load:end -->'
 export const RATE_START_MARKER = '<!-- load-rate:start -->'
 export const RATE_END_MARKER = '<!-- load-rate:end -->'
 
-/** Replaces (or appends) the load section (or, `fixedRate`, the fixed-rate section) of `path`. */
-export function writeLoadSection(path, markdown, fixedRate = false) {
-  if (fixedRate) return writeSection(path, markdown, RATE_START_MARKER, RATE_END_MARKER)
+/** The many-token goal run (`--goal`) too: it has only some of the rows. */
+export const GOAL_START_MARKER = '<!-- load-goal:start -->'
+export const GOAL_END_MARKER = '<!-- load-goal:end -->'
+
+/**
+ * Replaces (or appends) the load section of `path`: that of the saturation run, or of the
+ * fixed-rate run (`kind` 'rate') or of the goal run (`kind` 'goal').
+ */
+export function writeLoadSection(path, markdown, kind = 'load') {
+  if (kind === 'rate') return writeSection(path, markdown, RATE_START_MARKER, RATE_END_MARKER)
+  if (kind === 'goal') return writeSection(path, markdown, GOAL_START_MARKER, GOAL_END_MARKER)
   return writeSection(path, markdown, START_MARKER, END_MARKER)
 }
 

@@ -4,6 +4,12 @@
 export const VARIANTS = ['none', 'noop', 'm2m', 'm2m-held', 'm2m-nocache', 'clerk']
 
 /**
+ * The rows of the many-token goal ((b) / (a) with the first many-token count): no auth under the
+ * rotating load, its no-op control, the cached m2m-auth row and its (h) control.
+ */
+export const GOAL_KEYS = ['aMany', 'nMany', 'bMany', 'hMany']
+
+/**
  * The rows measured for each framework. `tokens` is how many distinct tokens the requests rotate
  * through; the many-token rows reuse the servers of their single-token rows. `baseline` is the
  * no-auth row driven by the same load (for "vs (a)") and `control` the no-op-middleware row (for
@@ -11,12 +17,14 @@ export const VARIANTS = ['none', 'noop', 'm2m', 'm2m-held', 'm2m-nocache', 'cler
  *
  * @param {number[]} manyCounts distinct tokens of each group of many-token rows (the first also
  *   gets a Clerk row, and keeps the keys `bMany`/`dMany` that the targets read)
- * @param {{ quick?: boolean, rate?: number }} [mode] --quick leaves out the many-token no-op rows
- *   and the (h) control;
- *   --rate keeps only the no-auth, no-op and cached m2m-auth rows (the others cannot keep up a rate)
+ * @param {{ quick?: boolean, rate?: number, goal?: boolean }} [mode] --quick leaves out the
+ *   many-token no-op rows and the (h) control;
+ *   --rate keeps only the no-auth, no-op and cached m2m-auth rows (the others cannot keep up a rate);
+ *   --goal keeps only the rows of the many-token goal (GOAL_KEYS)
  */
-export function rowsFor(manyCounts, { quick = false, rate } = {}) {
+export function rowsFor(manyCounts, { quick = false, rate, goal = false } = {}) {
   const rows = allRows(manyCounts, quick)
+  if (goal) return rows.filter((row) => GOAL_KEYS.includes(row.key))
   return rate === undefined
     ? rows
     : rows.filter((row) => ['none', 'noop', 'm2m', 'm2m-held'].includes(row.variant))

@@ -21,14 +21,43 @@ const ok = (sample) => sample !== undefined && sample.error === undefined && sam
 /** Calls to the token service per 1,000 requests of one sample. */
 export const callsPer1k = (sample) => (sample.calls / sample.result.total) * 1000
 
+/** The lower and upper quartiles (medians of the lower and upper halves) of the finite values. */
+export function quartiles(values) {
+  const sorted = values.filter((v) => Number.isFinite(v)).sort((x, y) => x - y)
+  if (sorted.length < 2) return [Number.NaN, Number.NaN]
+  const half = sorted.length >> 1
+  return [median(sorted.slice(0, half)), median(sorted.slice(sorted.length - half))]
+}
+
+/** `row.rps / other.rps` in each round (NaN where either is missing). */
+function ratiosByRound(byRound, key, otherKey) {
+  return byRound.map((samples) => {
+    const [x, y] = [samples.get(key), samples.get(otherKey)]
+    return ok(x) && ok(y) ? x.result.rps / y.result.rps : Number.NaN
+  })
+}
+
 /** Median over rounds of `row.rps / other.rps`, paired within each round. */
 function pairedRatio(byRound, key, otherKey) {
-  return median(
-    byRound.map((samples) => {
-      const [x, y] = [samples.get(key), samples.get(otherKey)]
-      return ok(x) && ok(y) ? x.result.rps / y.result.rps : Number.NaN
-    }),
-  )
+  return median(ratiosByRound(byRound, key, otherKey))
+}
+
+/**
+ * The spread of the many-token goal, (b) / (a) paired within each round: the ratio of each round,
+ * their quartiles, and how many rounds reached the goal; with the server CPU per request that (b)
+ * and the no-op control add over no auth (medians of paired differences).
+ */
+function goalSpread(byRound) {
+  const ratios = ratiosByRound(byRound, 'bMany', 'aMany')
+  const measured = ratios.filter((r) => Number.isFinite(r))
+  return {
+    byRound: ratios,
+    quartiles: quartiles(ratios),
+    reached: measured.filter((r) => r >= MANY_TOKENS_GOAL).length,
+    measured: measured.length,
+    cpuOverNoAuthUs: pairedCpuDiff(byRound, 'bMany', 'aMany'),
+    controlCpuOverNoAuthUs: pairedCpuDiff(byRound, 'nMany', 'aMany'),
+  }
 }
 
 /** Median over rounds of the server CPU per request of `key` minus that of `otherKey`, in µs. */
@@ -101,6 +130,7 @@ export function summarize(samples, { frameworks, rounds, rows }) {
         manyBOverH: pairedRatio(byRound, 'bMany', 'hMany'),
       },
       refreshCpu: refreshCpu(byRound),
+      goal: goalSpread(byRound),
     }
   })
 }

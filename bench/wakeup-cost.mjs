@@ -24,7 +24,7 @@ const sleeps = values.sleep.split(',').map(Number)
 const viaTimeout = (ms) => () => new Promise((resolve) => setTimeout(resolve, ms))
 const viaImmediate = () => new Promise((resolve) => setImmediate(resolve))
 
-/** Runs `step` in a loop for the window; resolves CPU microseconds per step and the step count. */
+/** Runs `step` in a loop for the window; resolves the CPU microseconds per step. */
 async function perStep(step) {
   const [cpuStart, start] = [cpuMicros(), performance.now()]
   let steps = 0
@@ -32,7 +32,7 @@ async function perStep(step) {
     await step()
     steps++
   }
-  return { us: (cpuMicros() - cpuStart) / steps, steps }
+  return (cpuMicros() - cpuStart) / steps
 }
 
 const loops = {
@@ -42,8 +42,7 @@ const loops = {
 const samples = Object.fromEntries(Object.keys(loops).map((name) => [name, []]))
 for (let round = 0; round < rounds; round++) {
   const names = Object.keys(loops)
-  for (const name of round % 2 === 0 ? names : names.reverse())
-    samples[name].push((await perStep(loops[name])).us)
+  for (const name of round % 2 === 0 ? names : names.reverse()) samples[name].push(await perStep(loops[name]))
 }
 console.log(`node ${process.version}, ${rounds} alternating rounds of ${windowMs} ms per loop`)
 const base = median(samples.immediate)

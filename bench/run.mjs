@@ -55,7 +55,7 @@ async function performanceSection(options, dir, load, argv) {
   console.log(`\n${markdown}\n`)
   // A partial run (--only) has half of the figures: the section and the chart keep the last full
   // run's instead of being overwritten with less (the load section above is written either way).
-  if (!options.write || options.only !== 'all' || options.rate !== undefined || options.goal) return
+  if (!options.write || options.only !== 'all' || options.rate !== undefined) return
   await writeSection(RESULTS_PATH, markdown, '<!-- perf:start -->', '<!-- perf:end -->')
   writeFileSync(CHART_PATH, svg)
   console.error(`wrote the performance section of ${RESULTS_PATH} and ${CHART_PATH}`)

@@ -2,9 +2,11 @@
  * Threat: a stranger who can reach the API sends random, well-formed `mt_` tokens to make it call
  * Clerk's verify endpoint, which is billed against one rate limit for the whole instance. The
  * upstream budget (token bucket + cap on calls in flight) bounds what they can spend; tokens
- * already cached are not affected, and a shed token is never remembered as invalid.
+ * already cached are not affected, and a shed token is never remembered as invalid. Nor can the
+ * flood lock out the tokens in use once their entries need re-verifying: a quarter of the budget
+ * is kept for tokens verified before, which first-seen tokens cannot spend.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createTestClock } from '../helpers/emulator.js'
 import { envInt } from '../reliability/support/env.js'
 import {
@@ -23,6 +25,8 @@ import {
  */
 const FLOOD = envInt('SECURITY_FLOOD_TOKENS', 200)
 const DEFAULT_BURST = 100
+/** The calls of the burst kept for tokens verified before (a quarter): strangers cannot spend them. */
+const KNOWN_RESERVE = 25
 
 let env: SecurityEnv
 let counter = 0
@@ -43,7 +47,7 @@ afterAll(async () => {
 
 for (const subject of subjects) {
   describe(`${subject.name}: the upstream budget`, () => {
-    it(`a flood of ${FLOOD} random well-formed tokens within a second: ${DEFAULT_BURST} upstream calls (the burst), cached tokens unaffected`, async () => {
+    it(`a flood of ${FLOOD} random well-formed tokens within a second: ${DEFAULT_BURST - KNOWN_RESERVE} upstream calls (the burst less the reserve), cached tokens unaffected`, async () => {
       // A still clock: the whole flood arrives "within the same instant", however slowly this
       // loaded machine sends it, so the bucket never refills and the bound is exact.
       const t0 = Date.now()
@@ -63,12 +67,43 @@ for (const subject of subjects) {
         const calls = env.emulator.stats().verify - before
         figures.push(`  ${subject.name}: ${calls} upstream calls in ${seconds.toFixed(1)} s`)
         expect(new Set(statuses)).toEqual(new Set([401, 503]))
-        // The good token's verification took one call of the burst.
-        expect(calls).toBe(DEFAULT_BURST - 1)
+        // The good token's verification took one call of the burst; the reserve is left.
+        expect(calls).toBe(DEFAULT_BURST - KNOWN_RESERVE - 1)
         expect(statuses.filter((s) => s === 503).length).toBe(FLOOD - calls)
         // The token verified before the flood is a cache hit: no call, still 200.
         expect((await get(server, good.token)).status).toBe(200)
         expect(env.emulator.stats().verify - before).toBe(calls)
+      } finally {
+        await server.close()
+      }
+    }, 60_000)
+
+    it('a flood that outlasts ttlMs does not lock out a token in use: its re-verification draws on the reserve', async () => {
+      // A clock of the test's own (default ttlMs 5000, refresh ahead in its last second): each flood
+      // arrives within one instant, and the good token's entry ages only when the test says so.
+      const clock = createTestClock()
+      const server = await env.start(subject, env.verifier({ now: clock.now }))
+      const flood = () =>
+        pooled(
+          Array.from({ length: FLOOD }, () => randomOpaqueToken(++counter)),
+          16,
+          (token) => get(server, token),
+        )
+      try {
+        const good = await env.issue()
+        expect((await get(server, good.token)).status).toBe(200)
+        await flood() // spends the bucket down to the reserve
+        clock.advance(4100) // the bucket is full again; the good token's entry is in its refresh window
+        await flood()
+        const before = env.emulator.stats().verify
+        expect((await get(server, good.token)).status).toBe(200) // a hit: starts the refresh ahead
+        await vi.waitFor(() => expect(env.emulator.stats().verify).toBe(before + 1))
+        await new Promise((resolve) => setTimeout(resolve, 50)) // its answer is cached
+        clock.advance(1500) // past the first entry's freshness: only the refreshed entry answers
+        await flood()
+        const after = env.emulator.stats().verify
+        expect((await get(server, good.token)).status).toBe(200)
+        expect(env.emulator.stats().verify).toBe(after) // a hit, no call
       } finally {
         await server.close()
       }

@@ -3,6 +3,12 @@
  * flight. Clerk limits Backend API requests per instance (100 per 10 s in development, 1000 in
  * production), so a stranger sending random well-formed tokens must not be able to spend that
  * budget for every service of the instance.
+ *
+ * Nor must that stranger stop the tokens in use: a token this verifier has verified before (its
+ * refresh ahead, a miss on its expired entry) may spend the whole budget, a token it has never seen
+ * only what lies above a reserve (a quarter of `burst` and of `maxInFlight`). A flood of unknown
+ * tokens drains the bucket down to the reserve and no further, and the re-verifications of the
+ * tokens in use are admitted from it as long as they need no more than `ratePerSecond`.
  */
 import type { Clock } from '../types.js'
 
@@ -33,6 +39,15 @@ export const DEFAULT_BUDGET: Readonly<BudgetPolicy> = Object.freeze({
   maxInFlight: 32,
 })
 
+/**
+ * Who asks for a call: a token verified here before (`known`: a refresh ahead, a miss on an entry
+ * that expired, an entry from the shared store), or one never seen (`new`).
+ */
+export type CallPriority = 'known' | 'new'
+
+/** The share of `burst` and of `maxInFlight` that only `known` calls may spend. */
+export const KNOWN_RESERVE_SHARE = 0.25
+
 /** Why a call was not started: the bucket is empty, or too many calls are in flight. */
 export type ShedReason = 'rate' | 'in_flight'
 
@@ -42,9 +57,12 @@ export interface Shed {
   retryAfterMs: number
 }
 
-/** One verifier's budget. `take()` either admits a call (then `release()` once it ends) or sheds it. */
+/**
+ * One verifier's budget. `take(priority)` either admits a call (then `release()` once it ends) or
+ * sheds it.
+ */
 export interface Budget {
-  take(): Shed | undefined
+  take(priority: CallPriority): Shed | undefined
   release(): void
 }
 
@@ -53,6 +71,11 @@ export function createBudget(policy: BudgetPolicy, now: Clock): Budget {
   let tokens = policy.burst
   let refilledAt = now()
   let inFlight = 0
+  // What a `new` call must leave: whole calls, so a bucket of 1-3 keeps no reserve.
+  const reserve = {
+    tokens: Math.floor(policy.burst * KNOWN_RESERVE_SHARE),
+    inFlight: Math.floor(policy.maxInFlight * KNOWN_RESERVE_SHARE),
+  }
   const refill = () => {
     const at = now()
     // A clock that goes back (a test clock, NTP) must not drain the bucket.
@@ -61,10 +84,15 @@ export function createBudget(policy: BudgetPolicy, now: Clock): Budget {
     refilledAt = at
   }
   return {
-    take() {
-      if (inFlight >= policy.maxInFlight) return { reason: 'in_flight', retryAfterMs: 1000 }
+    take(priority) {
+      const floor = priority === 'known' ? 0 : reserve.tokens
+      if (inFlight >= policy.maxInFlight - (priority === 'known' ? 0 : reserve.inFlight)) {
+        return { reason: 'in_flight', retryAfterMs: 1000 }
+      }
       refill()
-      if (tokens < 1) return { reason: 'rate', retryAfterMs: ((1 - tokens) * 1000) / policy.ratePerSecond }
+      if (tokens < floor + 1) {
+        return { reason: 'rate', retryAfterMs: ((floor + 1 - tokens) * 1000) / policy.ratePerSecond }
+      }
       tokens -= 1
       inFlight++
       return undefined

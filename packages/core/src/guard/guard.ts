@@ -8,7 +8,7 @@ import { M2MApiError } from '../client/errors.js'
 import { AuthError, TokenServiceUnavailableError } from '../http/errors.js'
 import type { Clock } from '../types.js'
 import { type Breaker, type BreakerPolicy, createBreaker, type Pass } from './breaker.js'
-import { type BudgetPolicy, createBudget } from './budget.js'
+import { type BudgetPolicy, type CallPriority, createBudget } from './budget.js'
 
 /** Why a call was refused without being made. */
 export type RefusalReason = 'rate' | 'in_flight' | 'breaker_open' | 'back_off'
@@ -27,7 +27,8 @@ export interface Admission {
 
 /** The guard of one verifier's verify calls. */
 export interface UpstreamGuard {
-  admit(): Admission | Refusal
+  /** Admits or refuses one call; `known` calls may spend the budget's reserve (see budget.ts). */
+  admit(priority: CallPriority): Admission | Refusal
   /** True while calls are refused without trying (back-off, open breaker, probe in flight). */
   failing(): boolean
 }
@@ -44,10 +45,10 @@ export function createUpstreamGuard(config: GuardConfig): UpstreamGuard {
   const breaker = createBreaker(config.breaker, config.now)
   const budget = config.budget === false ? undefined : createBudget(config.budget, config.now)
   return {
-    admit() {
+    admit(priority) {
       const pass = breaker.admit()
       if ('reason' in pass) return refusal(pass.reason, pass.retryAfterMs)
-      const shed = budget?.take()
+      const shed = budget?.take(priority)
       if (shed !== undefined) {
         // A probe that could not start leaves the half-open state to the next caller.
         if (pass.probe) breaker.failed(pass)

@@ -120,7 +120,8 @@ export interface VerifierOptions {
   /**
    * The upstream budget: calls to the token service are limited by a token bucket and a cap on
    * calls in flight; a token that cannot be checked within it gets 503 with `Retry-After` (never
-   * cached as invalid; cached tokens are not affected). `false` turns it off.
+   * cached as invalid; cached tokens are not affected). A quarter of it is kept for tokens verified
+   * before (their re-verifications), which tokens never seen cannot spend. `false` turns it off.
    * @default { ratePerSecond: 50, burst: 100, maxInFlight: 32 }
    */
   budget?: BudgetOptions | false

@@ -5,6 +5,7 @@
  * stale entry only when stale-if-error is on.
  */
 import type { LRUCache } from 'lru-cache'
+import type { CallPriority } from '../guard/budget.js'
 import { conceal, reasonOf } from '../guard/conceal.js'
 import type { Refusal, UpstreamGuard } from '../guard/guard.js'
 import {
@@ -110,6 +111,8 @@ export function createUpstream(ctx: UpstreamContext) {
       }
       stale = stored ?? stale
     }
+    // Verified here (or by the fleet) before, even if dead now: the budget keeps a reserve for it.
+    const priority: CallPriority = stale === undefined ? 'new' : 'known'
     if (stale !== undefined && now() >= stale.staleUntil) {
       ctx.memory?.delete(token) // dead: neither fresh nor usable under stale-if-error
       stale = undefined
@@ -119,9 +122,10 @@ export function createUpstream(ctx: UpstreamContext) {
       emit?.('miss', format, token, undefined, digest)
     }
     try {
-      return await callUpstream(token, format, stale, digest, key, request)
+      return await callUpstream(token, format, priority, stale, digest, key, request)
     } finally {
       if (key !== undefined) ctx.shared?.release(key) // after the entry is written, if it is
+      if (refreshing) rearm(token, memoryEntry)
     }
   }
 
@@ -150,6 +154,7 @@ export function createUpstream(ctx: UpstreamContext) {
   async function callUpstream(
     token: string,
     format: TokenFormat,
+    priority: CallPriority,
     stale: CachedEntry | undefined,
     digest: Promise<string> | undefined,
     key: string | undefined,
@@ -157,8 +162,10 @@ export function createUpstream(ctx: UpstreamContext) {
   ): Promise<VerifiedM2MToken> {
     const epoch = ctx.invalidations.start()
     // JWTs are checked locally (their JWKS fetch has a breaker of its own): no budget needed.
-    const admission = format === 'opaque' ? ctx.guard.admit() : undefined
-    if (admission?.refused !== undefined) return refuse(token, format, admission, stale, epoch, digest)
+    const admission = format === 'opaque' ? ctx.guard.admit(priority) : undefined
+    if (admission?.refused !== undefined) {
+      return refuse(token, format, priority, admission, stale, epoch, digest)
+    }
     const started = performance.now()
     counters.upstreamCalls++
     let result: VerifiedM2MToken
@@ -181,6 +188,17 @@ export function createUpstream(ctx: UpstreamContext) {
       await remember(token, frozen, digest, key, epoch, request)
     }
     return frozen
+  }
+
+  /**
+   * A refresh ahead that did not land (shed, refused, failed): the entry it was to replace is still
+   * the one in memory, so a hit a quarter of the refresh window later may try again while the entry
+   * is fresh. The breaker and the budget bound what those tries cost the token service.
+   */
+  function rearm(token: string, entry: CachedEntry | undefined): void {
+    const held = ctx.memory?.peek(token)
+    const retryAt = now() + ctx.refreshWindowMs / 4
+    if (held !== undefined && held === entry && retryAt < held.freshUntil) held.refreshAt = retryAt
   }
 
   function revokedHere(id: string): boolean {
@@ -263,6 +281,7 @@ export function createUpstream(ctx: UpstreamContext) {
   function refuse(
     token: string,
     format: TokenFormat,
+    priority: CallPriority,
     refusal: Refusal,
     stale: CachedEntry | undefined,
     epoch: number,
@@ -271,6 +290,14 @@ export function createUpstream(ctx: UpstreamContext) {
     const budget = refusal.refused === 'rate' || refusal.refused === 'in_flight'
     counters[budget ? 'shed' : 'shortCircuited']++
     emit?.('shed', format, token, { reason: refusal.refused }, digest)
+    if (budget && priority === 'known') {
+      // Not a stranger's flood: the tokens in use need more calls than the budget allows.
+      ctx.log.once(
+        'budget-known',
+        'warn',
+        'Re-verifications of tokens in use are shed: they need more verify calls than the budget allows. Each token in use needs about one call per cache.ttlMs; raise cache.ttlMs or budget.ratePerSecond / budget.maxInFlight, or use JWT-format tokens',
+      )
+    }
     ctx.log.outage(
       budget
         ? 'Token verifications are shed (503): the upstream budget of this verifier is spent (see the budget option)'

@@ -33,7 +33,8 @@ export interface MemoryEntry extends CachedEntry {
   digest: string | undefined
   /**
    * From this instant a hit starts one background re-verification (refresh ahead). Set to
-   * `Infinity` once that refresh started, and when a refresh could not extend the entry.
+   * `Infinity` once that refresh started, and when a refresh could not extend the entry; set again,
+   * a quarter window on, when the refresh ended without replacing the entry.
    */
   refreshAt: number
 }

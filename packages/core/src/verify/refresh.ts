@@ -4,8 +4,9 @@
  * its re-verification. The refresh runs the ordinary miss path (`lookup`), so its outcome updates
  * the caches exactly as a miss would: a valid answer replaces the entry (its freshness counted from
  * that answer, so the revocation bound stays `ttlMs`), a definite "no" drops it, and a transient
- * failure leaves the current entry to serve until it expires. Only hits trigger it: a token nobody
- * presents is never refreshed.
+ * failure (or a call the guard refused) leaves the current entry to serve until it expires, due
+ * again a quarter window later (`lookup` re-arms it). Only hits trigger it: a token nobody presents
+ * is never refreshed.
  */
 import type { LibraryLog } from '../logger.js'
 import type { VerifiedM2MToken } from '../types.js'

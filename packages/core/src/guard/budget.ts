@@ -85,13 +85,14 @@ export function createBudget(policy: BudgetPolicy, now: Clock): Budget {
   }
   return {
     take(priority) {
-      const floor = priority === 'known' ? 0 : reserve.tokens
-      if (inFlight >= policy.maxInFlight - (priority === 'known' ? 0 : reserve.inFlight)) {
+      const kept = priority === 'known' ? undefined : reserve
+      if (inFlight >= policy.maxInFlight - (kept?.inFlight ?? 0)) {
         return { reason: 'in_flight', retryAfterMs: 1000 }
       }
       refill()
-      if (tokens < floor + 1) {
-        return { reason: 'rate', retryAfterMs: ((floor + 1 - tokens) * 1000) / policy.ratePerSecond }
+      const needed = 1 + (kept?.tokens ?? 0)
+      if (tokens < needed) {
+        return { reason: 'rate', retryAfterMs: ((needed - tokens) * 1000) / policy.ratePerSecond }
       }
       tokens -= 1
       inFlight++

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { createTokens, startEmulatorProcess } from './emulator.mjs'
 import { checkCorrectness, runLoad, runProblems } from './measure.mjs'
 import { stopAll } from './processes.mjs'
-import { rowsFor, schedule, VARIANTS } from './scenarios.mjs'
+import { lastUses, rowsFor, schedule, serverKey, VARIANTS } from './scenarios.mjs'
 import { startServers } from './servers.mjs'
 
 /** Where --cpu-prof writes, when BENCH_CPU_PROF=1 (BENCH_CPU_PROF_DIR, else a fresh temp dir). */
@@ -15,6 +15,15 @@ function profileDir() {
   if (process.env.BENCH_CPU_PROF !== '1') return undefined
   return process.env.BENCH_CPU_PROF_DIR || mkdtempSync(join(tmpdir(), 'm2m-auth-bench-prof-'))
 }
+
+/**
+ * How long a round's freshly started servers are left idle before its first row. On Node 20 each
+ * new process runs V8's memory reducer (a full GC) about 8 s after it started: the 12 servers of a
+ * goal round took 450 ms of CPU between 7 and 10 s after their start, and none before or after
+ * (`node bench/idle-cpu.mjs`; Node 24: none). Unsettled, that fell on the second row of every round
+ * (Hono's (b) in every other goal round: 8-10% fewer req/s there). Not in a --quick smoke run.
+ */
+export const SETTLE_MS = 10_000
 
 /** Connections of the pass that fills a cache with every token (latency-bound: more help). */
 const FILL_CONNECTIONS = 32
@@ -120,11 +129,16 @@ export async function runLoadBenchmark(options) {
         cpuProfDir,
         round,
       })
-      for (const { framework, row } of steps) {
-        const server = servers.get(`${framework}/${row.variant}`)
-        const sample = await measureStep({ server, row, round, context })
+      if (!options.quick) await new Promise((resolve) => setTimeout(resolve, SETTLE_MS))
+      const last = lastUses(steps)
+      for (const [index, step] of steps.entries()) {
+        const key = serverKey(step)
+        const sample = await measureStep({ server: servers.get(key), row: step.row, round, context })
         samples.push(sample)
         logStep(sample, samples.length, total, startedAt)
+        if (last.get(key) !== index) continue
+        await servers.get(key).stop()
+        servers.delete(key)
       }
       await Promise.all([...servers.values()].map((server) => server.stop()))
     }

@@ -94,3 +94,17 @@ export function schedule(frameworks, rounds, rows) {
   const once = frameworks.flatMap((framework) => rows.map((row) => ({ framework, row })))
   return Array.from({ length: rounds }, (_, round) => (round % 2 === 0 ? once : [...once].reverse()))
 }
+
+/** The server of a step: one per framework and variant, shared by every row of that variant. */
+export function serverKey({ framework, row }) {
+  return `${framework}/${row.variant}`
+}
+
+/**
+ * The index of the last step of a round that uses each server: the runner stops a server there, so
+ * that no process that has served load goes idle beside the rows that follow (an idle Node 20
+ * process runs a full GC some seconds later, on the same 2 cores as their measurement).
+ */
+export function lastUses(steps) {
+  return new Map(steps.map((step, index) => [serverKey(step), index]))
+}

@@ -12,7 +12,7 @@ import { parseOptions } from '../../bench/load/options.mjs'
 // @ts-expect-error: a plain .mjs module of the bench, without types
 import { writeLoadSection } from '../../bench/load/results-file.mjs'
 // @ts-expect-error: a plain .mjs module of the bench, without types
-import { GOAL_KEYS, rowsFor } from '../../bench/load/scenarios.mjs'
+import { GOAL_KEYS, lastUses, rowsFor, schedule } from '../../bench/load/scenarios.mjs'
 // @ts-expect-error: a plain .mjs module of the bench, without types
 import { quartiles, summarize } from '../../bench/load/summary.mjs'
 
@@ -49,6 +49,23 @@ describe('bench --goal', () => {
     const options = parseOptions(['--goal', '--rounds', '15'])
     expect(options).toMatchObject({ goal: true, only: 'load', rounds: 15 })
     expect(parseOptions([]).goal).toBe(false)
+  })
+
+  it('stops each server of a round after the last row that uses it', () => {
+    type Step = { framework: string; row: Row }
+    const key = (step: Step) => `${step.framework}/${step.row.variant}`
+    // The full run: one server per framework and variant, some variants serving several rows.
+    for (const [round, steps] of (
+      schedule(['express', 'hono'], 2, rowsFor([1000, 10000], {})) as Step[][]
+    ).entries()) {
+      const last: Map<string, number> = lastUses(steps)
+      expect([...last.keys()].sort()).toEqual([...new Set(steps.map(key))].sort())
+      for (const [index, step] of steps.entries()) {
+        // No later step of the round needs the server that is stopped after `last.get(key)`.
+        const later = steps.slice(index + 1).some((other) => key(other) === key(step))
+        expect(last.get(key(step)) === index, `round ${round}, step ${index}`).toBe(!later)
+      }
+    }
   })
 
   it('refuses what a goal run cannot be', () => {

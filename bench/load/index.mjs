@@ -17,10 +17,10 @@ function profileDir() {
 }
 
 /**
- * How long a round's freshly started servers are left idle before its first row. On Node 20 each
- * new process runs V8's memory reducer (a full GC) about 8 s after it started: the 12 servers of a
- * goal round took 450 ms of CPU between 7 and 10 s after their start, and none before or after
- * (`node bench/idle-cpu.mjs`; Node 24: none). Unsettled, that fell on the second row of every round
+ * How long a round's freshly started servers are left idle before its first row. On Node 20 an
+ * idle new process runs V8's memory reducer (`--trace-gc`: a `Mark-Compact (reduce)`) about 8 s
+ * after it started: the 12 servers of a goal round took 400-450 ms of CPU between 7 and 10 s after
+ * their start, 2-4 ms a second before and after (`node bench/idle-cpu.mjs`; Node 24: no such burst). Unsettled, that fell on the second row of every round
  * (Hono's (b) in every other goal round: 8-10% fewer req/s there). Not in a --quick smoke run.
  */
 export const SETTLE_MS = 10_000

@@ -5,11 +5,11 @@
  * tokens in use from being re-verified; and a refresh ahead that could not land is tried again by
  * a later hit in its window.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { NOT_CACHED } from '../src/index.js'
 import { tokenDigest } from '../src/verify/events.js'
 import type { FakeReply } from './helpers/fake-clerk.js'
-import { type Harness, harness, opaqueToken, T0, validReply } from './verifier.fixtures.js'
+import { type Harness, harness, opaqueToken, settled, T0, validReply } from './verifier.fixtures.js'
 
 const GOOD = opaqueToken(1)
 const HEADER = `Bearer ${GOOD}`
@@ -17,15 +17,6 @@ const UNAVAILABLE: FakeReply = { status: 503, body: { errors: [{ code: 'unavaila
 
 let h: Harness
 afterEach(() => h?.close())
-
-/** Lets every call started so far reach the fake and its answer be cached. */
-async function drain(target: Harness): Promise<void> {
-  await new Promise((resolve) => setImmediate(resolve))
-  await vi.waitFor(() => {
-    const ended = target.events.filter((e) => e.type === 'upstream').length
-    expect(ended).toBe(target.verifier.stats().upstreamCalls)
-  })
-}
 
 describe('the budget keeps a reserve for tokens already verified', () => {
   it('a flood of unknown tokens at twice the budget does not stop a token in use from being re-verified', async () => {
@@ -47,7 +38,7 @@ describe('the budget keeps a reserve for tokens already verified', () => {
       )
       answers.push(await good)
       await Promise.all(flood)
-      await drain(h)
+      await settled(h)
     }
     const stats = h.verifier.stats()
     // The flood spent what it may: most of it was shed (503, never cached as invalid)...
@@ -73,7 +64,7 @@ describe('the budget keeps a reserve for tokens already verified', () => {
     for (const token of tokens) await h.verifier.verify(token) // the whole bucket
     h.clock.now = T0 + 850 // 0.85 calls refilled: the three refreshes ahead are shed
     for (const token of tokens) expect(h.verifier.authenticateSync(`Bearer ${token}`)).not.toBe(NOT_CACHED)
-    await drain(h)
+    await settled(h)
     expect(h.verifier.stats()).toMatchObject({ refreshes: 3, shed: 3, upstreamCalls: 3 })
     const hint = logged.filter((m) => m.includes('Re-verifications of tokens in use are shed'))
     expect(hint).toHaveLength(1)
@@ -87,18 +78,18 @@ describe('the budget keeps a reserve for tokens already verified', () => {
     h.replies.set(GOOD, UNAVAILABLE)
     h.clock.now = T0 + 850
     expect(h.verifier.authenticateSync(HEADER)).not.toBe(NOT_CACHED)
-    await drain(h)
+    await settled(h)
     expect(h.upstreamCount(GOOD)).toBe(2)
     // A hit at once does not ask the failing service again...
     h.clock.now = T0 + 860
     h.verifier.authenticateSync(HEADER)
-    await drain(h)
+    await settled(h)
     expect(h.upstreamCount(GOOD)).toBe(2)
     // ...a hit a quarter of the window later does, and its answer extends the entry.
     h.replies.set(GOOD, validReply())
     h.clock.now = T0 + 920
     expect(h.verifier.authenticateSync(HEADER)).not.toBe(NOT_CACHED)
-    await drain(h)
+    await settled(h)
     expect(h.upstreamCount(GOOD)).toBe(3)
     h.clock.now = T0 + 1500
     expect(h.verifier.authenticateSync(HEADER)).toMatchObject({ subject: expect.any(String) })

@@ -19,6 +19,7 @@ import {
   opaqueToken,
   rejectionOf,
   SECRET_KEY,
+  settled,
   T0,
   VERIFY_PATH,
   validReply,
@@ -39,17 +40,6 @@ function holdAnswers(target: Harness): { release(reply: FakeReply): void } {
   })
   target.fake.on('POST', VERIFY_PATH, () => gate)
   return { release }
-}
-
-/** Waits until every upstream verification started so far has ended and its outcome is cached. */
-async function settled(target: Harness): Promise<void> {
-  // A refresh starts once the current callbacks have run (setImmediate on Node): let it start.
-  await new Promise((resolve) => setImmediate(resolve))
-  await vi.waitFor(() => {
-    const ended = target.events.filter((e) => e.type === 'upstream').length
-    expect(ended).toBe(target.verifier.stats().upstreamCalls)
-  })
-  await new Promise((resolve) => setTimeout(resolve, 1))
 }
 
 async function warm(options: Parameters<typeof harness>[0] = {}): Promise<Harness> {

@@ -3,6 +3,7 @@
  * answer 200, anything else 404), a fake clock, and a verifier wired to both. No Clerk logic beyond
  * what each test scripts.
  */
+import { expect, vi } from 'vitest'
 import { createVerifier, type VerifierEvent, type VerifierOptions } from '../src/index.js'
 import {
   clerkErrorBody,
@@ -93,4 +94,15 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<Error & Re
     return error as Error & Record<string, unknown>
   }
   throw new Error('expected a rejection')
+}
+
+/** Waits until every upstream verification started so far has ended and its outcome is cached. */
+export async function settled(target: Harness): Promise<void> {
+  // A refresh starts once the current callbacks have run (setImmediate on Node): let it start.
+  await new Promise((resolve) => setImmediate(resolve))
+  await vi.waitFor(() => {
+    const ended = target.events.filter((e) => e.type === 'upstream').length
+    expect(ended).toBe(target.verifier.stats().upstreamCalls)
+  })
+  await new Promise((resolve) => setTimeout(resolve, 1))
 }

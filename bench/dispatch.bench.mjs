@@ -106,9 +106,10 @@ async function expressRow() {
 /**
  * The same middleware on the objects Express itself hands it: a fresh Node request and response per
  * call whose prototypes are swapped to the app's (`app.handle` does `Object.setPrototypeOf(req,
- * app.request)`), with `res.locals`. On Node 20 (V8 11.3) every object whose prototype was swapped
- * gets a map of its own, so each new property on it is a slow add (about 2-4 µs for `req.m2m`); on
- * Node 24 it is not. The no-op gets the same fresh pair, so the difference is still the middleware.
+ * app.request)`), with `res.locals`. On Node 20 and 22 (V8 11.3, 12.4) every object whose prototype
+ * was swapped gets a map of its own, so each new property on it is a slow add (about 2-4 µs for
+ * `req.m2m`; `node --allow-natives-syntax bench/proto-swap-maps.mjs`); on Node 24 it is not. The
+ * no-op gets the same fresh pair, so the difference is still the middleware.
  */
 async function expressObjectsRow() {
   const { m2mAuth } = await import('@m2m-auth/express')

@@ -1,0 +1,88 @@
+// Server CPU per request at a fixed offered rate, for Fastify servers that differ only in what
+// they load: a callback onRequest hook (cb), the same hook in a process that has imported undici
+// (undici), and m2m-auth (m2m, a warm cache, one token). Each variant runs in a process of its
+// own, all of a round's processes started together and left idle 9 s before they are measured
+// (see bench/idle-cpu.mjs), in alternating order; medians over rounds. At 3,000 req/s on this
+// 2-core machine, the processes that loaded undici, with or without m2m-auth's hook, read about
+// 20 µs per request more than the control in most rounds; a single server measured alone did not
+// show it (bench/RESULTS.md, "Tenth pass").
+//
+//   pnpm build && node bench/import-cost.mjs [--rate N] [--rounds N] [--variants cb,undici,m2m]
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import autocannon from 'autocannon'
+import { createTokens, startEmulatorProcess } from './load/emulator.mjs'
+import { startChild, stopAll } from './load/processes.mjs'
+import { median } from './perf/stats.mjs'
+
+const { values } = parseArgs({
+  options: {
+    rate: { type: 'string', default: '3000' },
+    rounds: { type: 'string', default: '6' },
+    variants: { type: 'string', default: 'cb,undici,m2m' },
+  },
+})
+const rate = Number(values.rate)
+const rounds = Number(values.rounds)
+const variants = values.variants.split(',')
+const CHILD = fileURLToPath(new URL('./perf/import-cost-child.mjs', import.meta.url))
+const SETTLE_MS = 9000
+
+function load(port, headers, duration) {
+  return new Promise((resolve, reject) => {
+    autocannon(
+      { url: `http://127.0.0.1:${port}/r`, headers, connections: 10, duration, overallRate: rate },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    )
+  })
+}
+
+try {
+  const emulator = await startEmulatorProcess(2)
+  const { tokens } = await createTokens(emulator, 1)
+  const headers = { authorization: `Bearer ${tokens[0]}` }
+  const env = {
+    BENCH_API_URL: emulator.url,
+    BENCH_KEY: emulator.receiver.secretKey,
+    BENCH_MACHINE: emulator.receiver.id,
+  }
+  const perRequest = Object.fromEntries(variants.map((variant) => [variant, []]))
+  for (let round = 0; round < rounds; round++) {
+    const servers = {}
+    for (const variant of variants) {
+      servers[variant] = await startChild(CHILD, {
+        name: `${variant} server`,
+        env: { ...env, BENCH_VARIANT: variant },
+      })
+      await load(servers[variant].info.port, headers, 2)
+    }
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS))
+    for (const variant of round % 2 === 0 ? variants : [...variants].reverse()) {
+      const server = servers[variant]
+      const before = await server.request('cpu')
+      const result = await load(server.info.port, headers, 4)
+      const after = await server.request('cpu')
+      if (result.non2xx > 0 || result.errors > 0)
+        throw new Error(`${variant}: ${result.non2xx} non-2xx, ${result.errors} errors`)
+      perRequest[variant].push((after - before) / result.requests.total)
+    }
+    for (const server of Object.values(servers)) await server.stop()
+    console.log(
+      `round ${round + 1}: ${variants.map((v) => `${v} ${perRequest[v].at(-1).toFixed(1)}`).join(' | ')} µs/req`,
+    )
+  }
+  console.log(
+    `\nnode ${process.version}, ${rate} req/s offered, ${rounds} rounds, server CPU per request (median)`,
+  )
+  console.log('| variant | µs/req | over cb |')
+  console.log('|---|---:|---:|')
+  const control = median(perRequest[variants[0]])
+  for (const variant of variants) {
+    const m = median(perRequest[variant])
+    console.log(
+      `| ${variant} | ${m.toFixed(1)} | ${variant === variants[0] ? '' : `+${(m - control).toFixed(1)}`} |`,
+    )
+  }
+} finally {
+  await stopAll()
+}

@@ -1,13 +1,15 @@
 // Server CPU per request at a fixed offered rate, for Fastify servers that differ only in what
-// they load: a callback onRequest hook (cb), the same hook in a process that has imported undici
-// (undici), and m2m-auth (m2m, a warm cache, one token). Each variant runs in a process of its
-// own, all of a round's processes started together and left idle 9 s before they are measured
-// (see bench/idle-cpu.mjs), in alternating order; medians over rounds. At 3,000 req/s on this
-// 2-core machine, the processes that loaded undici, with or without m2m-auth's hook, read about
-// 20 µs per request more than the control in most rounds; a single server measured alone did not
-// show it (bench/RESULTS.md, "Tenth pass").
+// their process holds: a callback onRequest hook (cb), the same hook in a process that keeps
+// 200,000 small objects (ballast: a bigger heap, no code), the same hook in a process that has
+// imported undici (undici), and m2m-auth (m2m, a warm cache, one token). Each variant runs in a
+// process of its own, all of a round's processes started together and left idle 9 s before they
+// are measured (see bench/idle-cpu.mjs), in alternating order; medians over rounds. At 3,000 req/s
+// on this 2-core machine the bigger processes read 8-27 µs per request more than cb, the ballast
+// one as much as the others: at this rate, what a process holds moves its CPU per request, so the
+// `--rate` rows of `pnpm bench` (whose no-auth and no-op servers load neither m2m-auth nor undici)
+// do not measure m2m-auth's hit (bench/RESULTS.md, "Tenth pass").
 //
-//   pnpm build && node bench/import-cost.mjs [--rate N] [--rounds N] [--variants cb,undici,m2m]
+//   pnpm build && node bench/import-cost.mjs [--rate N] [--rounds N] [--variants cb,ballast,undici,m2m]
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
@@ -19,7 +21,7 @@ const { values } = parseArgs({
   options: {
     rate: { type: 'string', default: '3000' },
     rounds: { type: 'string', default: '6' },
-    variants: { type: 'string', default: 'cb,undici,m2m' },
+    variants: { type: 'string', default: 'cb,ballast,undici,m2m' },
   },
 })
 const rate = Number(values.rate)

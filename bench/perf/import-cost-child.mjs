@@ -1,5 +1,6 @@
 // Child process of bench/import-cost.mjs: a Fastify server whose onRequest hook is one of
 //   cb      a callback hook that calls done() (the control)
+//   ballast the same hook, in a process that keeps 200,000 small objects (a bigger heap, no code)
 //   undici  the same hook, in a process that has imported undici and built its global dispatcher
 //   m2m     the @m2m-auth/fastify plugin against the emulator (BENCH_API_URL, BENCH_KEY, BENCH_MACHINE)
 // Answers the runner's 'cpu' command with its CPU time in µs.
@@ -16,6 +17,9 @@ try {
   else if (variant === 'undici') {
     const { getGlobalDispatcher } = await import('undici')
     globalThis.benchDispatcher = getGlobalDispatcher()
+    app.addHook('onRequest', done)
+  } else if (variant === 'ballast') {
+    globalThis.benchBallast = Array.from({ length: 200000 }, (_, i) => ({ i, s: `x${i}` }))
     app.addHook('onRequest', done)
   } else if (variant === 'm2m') {
     const { m2mAuth } = await import('@m2m-auth/fastify')

@@ -14,10 +14,12 @@ export const USAGE = `Usage: pnpm bench [options]   (= turbo run build && node b
   --tokens LIST        distinct tokens of each group of many-token rows, comma-separated
                        (default 1000,10000; --quick: 100)
   --latency MS         fixed latency the emulator adds to each token-service call (default 2)
-  --rate N             offer N req/s to every row (open loop) instead of as many as it answers: the
-                       server CPU per request of rows at the same rate is then comparable to a
-                       fraction of a µs; runs only the no-auth, no-op and cached m2m-auth rows, and
-                       writes its own section of bench/RESULTS.md
+  --rate N             offer N req/s to every row (open loop) instead of as many as it answers, so
+                       every server runs at the same throughput; at such a rate a bigger process
+                       (m2m-auth's, which loads undici) costs more per request whatever its hook
+                       does (node bench/import-cost.mjs), so these rows do not measure the hit;
+                       runs only the no-auth, no-op and cached m2m-auth rows, and writes its own
+                       section of bench/RESULTS.md
   --goal               only the rows of the many-token goal: no auth, the no-op control, m2m-auth and
                        its (h) control, with the first --tokens count; meant for many short rounds
                        (each round has fresh server processes, so the medians average over many

@@ -167,6 +167,10 @@ const RATE_NOTES = [
   '  every server runs at the same throughput, well below its saturation, and its CPU per request is',
   '  not moved by how fast the load generator happens to be in that round (at saturation it is: the',
   '  server and the load generator share the 2 cores). req/s is the offered rate, so "vs (a)" is 1.',
+  '- At such a rate a bigger process costs more per request whatever its hook does: a server that only',
+  '  holds a large heap, or has only imported undici, reads about as far above the no-op as m2m-auth',
+  "  (`node bench/import-cost.mjs`). The m2m-auth rows' excess over the no-op is mostly that, not the",
+  '  hit: `node bench/dispatch.bench.mjs` measures the hit.',
 ]
 
 /** The markdown of the load section (without the markers). */

@@ -35,7 +35,8 @@ const defaultSettings: Settings = { realm: 'api', errorHandling: 'respond' }
 // Kept in `res.locals` (Express's per-request object): a new property on an Express `req` costs
 // about 2 µs per request on Node 20 and 22 (Express swaps the request's prototype, so their V8
 // builds a new hidden class for every request that gets one; bench/proto-swap-maps.mjs), a
-// `res.locals` entry about 0.5 µs, a WeakMap entry 1.5 µs and GC time. `req` only when there are no locals (a bare `http` server, a test double).
+// `res.locals` entry about 0.5 µs, a WeakMap entry 1.5 µs and GC time. `req` only when there are
+// no locals (a bare `http` server, a test double).
 const SETTINGS = Symbol('m2m-auth.settings')
 type WithSettings = { [SETTINGS]?: Settings }
 

@@ -12,8 +12,8 @@
 //   pnpm build && node bench/import-cost.mjs [--rate N] [--rounds N] [--variants cb,ballast,undici,m2m]
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import autocannon from 'autocannon'
 import { createTokens, startEmulatorProcess } from './load/emulator.mjs'
+import { runLoad } from './load/measure.mjs'
 import { startChild, stopAll } from './load/processes.mjs'
 import { median } from './perf/stats.mjs'
 
@@ -30,19 +30,20 @@ const variants = values.variants.split(',')
 const CHILD = fileURLToPath(new URL('./perf/import-cost-child.mjs', import.meta.url))
 const SETTLE_MS = 9000
 
-function load(port, headers, duration) {
-  return new Promise((resolve, reject) => {
-    autocannon(
-      { url: `http://127.0.0.1:${port}/r`, headers, connections: 10, duration, overallRate: rate },
-      (error, result) => (error ? reject(error) : resolve(result)),
-    )
+/** One fixed-rate run against a server child; resolves autocannon's totals. */
+function load(server, tokens, durationS) {
+  return runLoad({
+    baseUrl: `http://127.0.0.1:${server.info.port}`,
+    tokens,
+    connections: 10,
+    durationS,
+    overallRate: rate,
   })
 }
 
 try {
   const emulator = await startEmulatorProcess(2)
   const { tokens } = await createTokens(emulator, 1)
-  const headers = { authorization: `Bearer ${tokens[0]}` }
   const env = {
     BENCH_API_URL: emulator.url,
     BENCH_KEY: emulator.receiver.secretKey,
@@ -56,17 +57,17 @@ try {
         name: `${variant} server`,
         env: { ...env, BENCH_VARIANT: variant },
       })
-      await load(servers[variant].info.port, headers, 2)
+      await load(servers[variant], tokens, 2)
     }
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS))
     for (const variant of round % 2 === 0 ? variants : [...variants].reverse()) {
       const server = servers[variant]
       const before = await server.request('cpu')
-      const result = await load(server.info.port, headers, 4)
+      const result = await load(server, tokens, 4)
       const after = await server.request('cpu')
       if (result.non2xx > 0 || result.errors > 0)
         throw new Error(`${variant}: ${result.non2xx} non-2xx, ${result.errors} errors`)
-      perRequest[variant].push((after - before) / result.requests.total)
+      perRequest[variant].push((after - before) / result.total)
     }
     for (const server of Object.values(servers)) await server.stop()
     console.log(
@@ -76,14 +77,14 @@ try {
   console.log(
     `\nnode ${process.version}, ${rate} req/s offered, ${rounds} rounds, server CPU per request (median)`,
   )
-  console.log('| variant | µs/req | over cb |')
+  console.log(`| variant | µs/req | over ${variants[0]} |`)
   console.log('|---|---:|---:|')
   const control = median(perRequest[variants[0]])
   for (const variant of variants) {
     const m = median(perRequest[variant])
-    console.log(
-      `| ${variant} | ${m.toFixed(1)} | ${variant === variants[0] ? '' : `+${(m - control).toFixed(1)}`} |`,
-    )
+    const over = m - control
+    const cell = variant === variants[0] ? '' : `${over >= 0 ? '+' : ''}${over.toFixed(1)}`
+    console.log(`| ${variant} | ${m.toFixed(1)} | ${cell} |`)
   }
 } finally {
   await stopAll()

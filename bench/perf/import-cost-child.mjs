@@ -5,10 +5,10 @@
 //   m2m     the @m2m-auth/fastify plugin against the emulator (BENCH_API_URL, BENCH_KEY, BENCH_MACHINE)
 // Answers the runner's 'cpu' command with its CPU time in µs.
 import Fastify from 'fastify'
+import { ANONYMOUS, ROUTE } from '../load/apps/common.mjs'
 import { failStartup, serveCommands } from '../load/child-ipc.mjs'
 
 const variant = process.env.BENCH_VARIANT
-const ANONYMOUS = { subject: 'anonymous' }
 const done = (_request, _reply, next) => next()
 
 try {
@@ -30,7 +30,7 @@ try {
       budget: false,
     })
   } else throw new Error(`unknown BENCH_VARIANT ${variant}`)
-  app.get('/r', async (request) => (request.m2m ? { subject: request.m2m.subject } : ANONYMOUS))
+  app.get(ROUTE, async (request) => (request.m2m ? { subject: request.m2m.subject } : ANONYMOUS))
   await app.listen({ port: 0, host: '127.0.0.1' })
   const ready = serveCommands(
     {
